@@ -1,0 +1,147 @@
+package dev.permafrost.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Real PostgreSQL, a KRaft Kafka broker and an S3-compatible server on free loopback ports.
+ *
+ * <p>{@link #close()} stops exactly what {@link #start} started, in reverse order; a shutdown hook
+ * does the same when the JVM is interrupted first.
+ */
+public final class DevStack implements AutoCloseable {
+
+  /** The bucket created before the S3 server accepts requests. */
+  public static final String BUCKET = "permafrost";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path workDir;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread shutdownHook = new Thread(this::stopAll, "devstack-shutdown");
+  private PostgresServer postgres;
+  private KafkaBroker kafka;
+  private S3Server s3;
+
+  private DevStack(Path workDir) {
+    this.workDir = workDir;
+  }
+
+  /**
+   * Starts all three components, their data and logs under {@code workDir}.
+   *
+   * @throws IllegalStateException naming the component and its log file if one does not start
+   */
+  public static DevStack start(Path workDir) {
+    DevStack stack = new DevStack(workDir.toAbsolutePath());
+    Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
+    try {
+      Files.createDirectories(stack.workDir);
+      long begin = System.nanoTime();
+      stack.postgres = stack.track(PostgresServer.start(stack.workDir, START_TIMEOUT));
+      stack.s3 = stack.track(S3Server.start(stack.workDir, BUCKET, START_TIMEOUT));
+      stack.kafka = stack.track(KafkaBroker.start(stack.workDir, START_TIMEOUT));
+      LOG.info(
+          "devstack ready in {} ms: {} {} {} (logs in {})",
+          (System.nanoTime() - begin) / 1_000_000,
+          stack.jdbcUrl(),
+          stack.kafkaBootstrapServers(),
+          stack.s3Endpoint(),
+          stack.workDir);
+      return stack;
+    } catch (IOException e) {
+      stack.close();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private <T extends AutoCloseable> T track(T component) {
+    started.push(component);
+    return component;
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  public String jdbcUrl() {
+    return postgres.jdbcUrl();
+  }
+
+  public String databaseUser() {
+    return PostgresServer.USER;
+  }
+
+  public String databasePassword() {
+    return PostgresServer.PASSWORD;
+  }
+
+  public String kafkaBootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  public String s3Endpoint() {
+    return s3.endpoint();
+  }
+
+  public String s3AccessKey() {
+    return S3Server.ACCESS_KEY;
+  }
+
+  public String s3SecretKey() {
+    return S3Server.SECRET_KEY;
+  }
+
+  /** The configuration keys a Permafrost service needs to reach this stack. */
+  public Map<String, String> serviceConfig() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("quarkus.datasource.jdbc.url", jdbcUrl());
+    config.put("quarkus.datasource.username", databaseUser());
+    config.put("quarkus.datasource.password", databasePassword());
+    config.put("kafka.bootstrap.servers", kafkaBootstrapServers());
+    config.put("quarkus.s3.endpoint-override", s3Endpoint());
+    config.put("quarkus.s3.aws.credentials.static-provider.access-key-id", s3AccessKey());
+    config.put("quarkus.s3.aws.credentials.static-provider.secret-access-key", s3SecretKey());
+    config.put("permafrost.object-store.bucket", BUCKET);
+    return config;
+  }
+
+  @Override
+  public void close() {
+    stopAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // The hook is running or has run; nothing left to unregister.
+    }
+  }
+
+  private void stopAll() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    while (!started.isEmpty()) {
+      AutoCloseable component = started.pop();
+      try {
+        component.close();
+      } catch (Exception e) {
+        LOG.warn("could not stop {}: {}", component.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}
