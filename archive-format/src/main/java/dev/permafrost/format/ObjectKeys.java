@@ -1,0 +1,58 @@
+package dev.permafrost.format;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The object key scheme. Keys are a pure function of the chunk, so a retried export writes the same
+ * keys, and the layout is Hive-compatible for Athena, Trino, Spark and DuckDB:
+ *
+ * <pre>
+ * PREFIX/DATASET/year=YYYY/month=MM/day=DD[/hour=HH][/tenant=T]/chunk-CHUNKID-N.parquet
+ * PREFIX/_manifests/DATASET/CHUNKID.json
+ * </pre>
+ */
+public record ObjectKeys(String prefix) {
+
+  public ObjectKeys {
+    prefix = prefix == null ? "" : prefix.replaceAll("^/+|/+$", "");
+  }
+
+  /**
+   * The key of data file {@code fileNumber} (from 1) of a chunk.
+   *
+   * @param tenant the tenant directory when the chunk is split per tenant, else null
+   */
+  public String dataKey(
+      String dataset,
+      Grain grain,
+      Instant partitionStart,
+      String tenant,
+      UUID chunkId,
+      int fileNumber) {
+    StringBuilder key =
+        new StringBuilder(withPrefix(dataset)).append('/').append(grain.hivePath(partitionStart));
+    if (tenant != null) {
+      key.append("/tenant=").append(tenant);
+    }
+    return key.append("/chunk-")
+        .append(chunkId)
+        .append('-')
+        .append(fileNumber)
+        .append(".parquet")
+        .toString();
+  }
+
+  public String manifestKey(String dataset, UUID chunkId) {
+    return withPrefix("_manifests/" + dataset + "/" + chunkId + ".json");
+  }
+
+  /** The folder that holds every data file of {@code dataset}. */
+  public String datasetFolder(String dataset) {
+    return withPrefix(dataset) + "/";
+  }
+
+  private String withPrefix(String path) {
+    return prefix.isEmpty() ? path : prefix + "/" + path;
+  }
+}

@@ -1,0 +1,143 @@
+package dev.permafrost.format;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The chunk objects in one S3 bucket. Objects are written once: a second write of the same key
+ * succeeds only if it carries the same bytes, which makes retried uploads safe.
+ */
+public final class ObjectStore {
+
+  private static final int PRECONDITION_FAILED = 412;
+  private static final int NOT_FOUND = 404;
+
+  private final S3Client s3;
+  private final String bucket;
+
+  public ObjectStore(S3Client s3, String bucket) {
+    this.s3 = s3;
+    this.bucket = bucket;
+  }
+
+  public String bucket() {
+    return bucket;
+  }
+
+  /** What was stored or fetched: size and SHA-256 of the bytes. */
+  public record StoredBytes(long bytes, String sha256) {}
+
+  /**
+   * Uploads {@code file} to {@code key} unless an object is there already.
+   *
+   * @throws ObjectConflictException if the key holds different bytes
+   */
+  public StoredBytes putOnce(String key, Path file) throws IOException {
+    StoredBytes local = new StoredBytes(Files.size(file), Sha256.ofFile(file));
+    try {
+      s3.putObject(
+          PutObjectRequest.builder()
+              .bucket(bucket)
+              .key(key)
+              .ifNoneMatch("*")
+              .contentLength(local.bytes())
+              .build(),
+          RequestBody.fromFile(file));
+    } catch (S3Exception e) {
+      if (e.statusCode() != PRECONDITION_FAILED) {
+        throw e;
+      }
+      assertSameAsStored(key, local);
+    }
+    return local;
+  }
+
+  /** Like {@link #putOnce(String, Path)} for small objects such as manifests. */
+  public StoredBytes putOnce(String key, byte[] content) throws IOException {
+    StoredBytes local = new StoredBytes(content.length, Sha256.hex(content));
+    try {
+      s3.putObject(
+          PutObjectRequest.builder().bucket(bucket).key(key).ifNoneMatch("*").build(),
+          RequestBody.fromBytes(content));
+    } catch (S3Exception e) {
+      if (e.statusCode() != PRECONDITION_FAILED) {
+        throw e;
+      }
+      assertSameAsStored(key, local);
+    }
+    return local;
+  }
+
+  private void assertSameAsStored(String key, StoredBytes local) throws IOException {
+    StoredBytes stored = digestOf(key);
+    if (!stored.equals(local)) {
+      throw new ObjectConflictException(
+          "object " + key + " exists with other content (" + stored + ", ours " + local + ")");
+    }
+  }
+
+  /** Downloads {@code key} into {@code target}, replacing it, and returns what arrived. */
+  public StoredBytes download(String key, Path target) throws IOException {
+    MessageDigest digest = Sha256.newDigest();
+    try (ResponseInputStream<GetObjectResponse> in = get(key);
+        OutputStream out = new DigestOutputStream(Files.newOutputStream(target), digest)) {
+      long bytes = in.transferTo(out);
+      out.flush();
+      return new StoredBytes(bytes, HexFormat.of().formatHex(digest.digest()));
+    }
+  }
+
+  public byte[] getBytes(String key) throws IOException {
+    try (InputStream in = get(key)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Size and SHA-256 of a stored object, read in full. */
+  public StoredBytes digestOf(String key) throws IOException {
+    MessageDigest digest = Sha256.newDigest();
+    long bytes = 0;
+    byte[] buffer = new byte[64 * 1024];
+    try (InputStream in = get(key)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+        bytes += n;
+      }
+    }
+    return new StoredBytes(bytes, HexFormat.of().formatHex(digest.digest()));
+  }
+
+  public boolean exists(String key) {
+    try {
+      s3.headObject(b -> b.bucket(bucket).key(key));
+      return true;
+    } catch (S3Exception e) {
+      if (e.statusCode() == NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  public void delete(String key) {
+    s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(key).build());
+  }
+
+  private ResponseInputStream<GetObjectResponse> get(String key) {
+    return s3.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build());
+  }
+}

@@ -1,0 +1,70 @@
+package dev.permafrost.format;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+
+/** Writes {@code Object[]} rows of a {@link TableSchema} straight into Parquet's record API. */
+final class RowWriteSupport extends WriteSupport<Object[]> {
+
+  private final TableSchema schema;
+  private final Map<String, String> metadata;
+  private RecordConsumer consumer;
+
+  RowWriteSupport(TableSchema schema, Map<String, String> metadata) {
+    this.schema = schema;
+    this.metadata = metadata;
+  }
+
+  @Override
+  public WriteContext init(Configuration configuration) {
+    return new WriteContext(schema.toParquet(), metadata);
+  }
+
+  @Override
+  public void prepareForWrite(RecordConsumer recordConsumer) {
+    this.consumer = recordConsumer;
+  }
+
+  @Override
+  public void write(Object[] row) {
+    consumer.startMessage();
+    for (int i = 0; i < row.length; i++) {
+      Object value = row[i];
+      if (value == null) {
+        continue; // an optional field that is absent is NULL
+      }
+      Column column = schema.column(i);
+      consumer.startField(column.name(), i);
+      writeValue(column.type(), value);
+      consumer.endField(column.name(), i);
+    }
+    consumer.endMessage();
+  }
+
+  private void writeValue(ColumnType type, Object value) {
+    switch (type) {
+      case SMALLINT -> consumer.addInteger((Short) value);
+      case INTEGER -> consumer.addInteger((Integer) value);
+      case BIGINT -> consumer.addLong((Long) value);
+      case DOUBLE -> consumer.addDouble((Double) value);
+      case BOOLEAN -> consumer.addBoolean((Boolean) value);
+      case TEXT, JSONB ->
+          consumer.addBinary(
+              Binary.fromConstantByteArray(((String) value).getBytes(StandardCharsets.UTF_8)));
+      case BYTEA -> consumer.addBinary(Binary.fromConstantByteArray((byte[]) value));
+      case DATE -> consumer.addInteger((int) ((LocalDate) value).toEpochDay());
+      case TIMESTAMP ->
+          consumer.addLong(
+              RowDigest.epochMicros(((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
+      case TIMESTAMPTZ -> consumer.addLong(RowDigest.epochMicros((Instant) value));
+    }
+  }
+}
