@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,11 @@ public final class DevStack implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
     try {
       Files.createDirectories(stack.workDir);
+      // Every start is a fresh stack: data of an earlier run would not match the new cluster.
+      for (String leftover :
+          List.of("kafka-data", "kafka-logs", "kafka.log", "s3-data", "s3proxy.log", "pg-data")) {
+        deleteRecursively(stack.workDir.resolve(leftover));
+      }
       long begin = System.nanoTime();
       stack.postgres = stack.track(PostgresServer.start(stack.workDir, START_TIMEOUT));
       stack.s3 = stack.track(S3Server.start(stack.workDir, BUCKET, START_TIMEOUT));
@@ -67,6 +75,17 @@ public final class DevStack implements AutoCloseable {
     } catch (RuntimeException e) {
       stack.close();
       throw e;
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
     }
   }
 

@@ -135,6 +135,28 @@ final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  private static void writeLogConfig(Path file) {
+    try {
+      Files.writeString(
+          file,
+          String.join(
+              "\n",
+              "appender.out.type=Console",
+              "appender.out.name=OUT",
+              "appender.out.layout.type=PatternLayout",
+              "appender.out.layout.pattern=%d %-5p %c{1} - %m%n",
+              "rootLogger.level=INFO",
+              "rootLogger.appenderRef.out.ref=OUT",
+              "logger.kafka.name=kafka",
+              "logger.kafka.level=WARN",
+              "logger.apache.name=org.apache.kafka",
+              "logger.apache.level=WARN",
+              ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @Override
   public void close() {
     jvm.close();

@@ -43,6 +43,8 @@ final class S3Server implements AutoCloseable {
               "s3proxy.identity=" + ACCESS_KEY,
               "s3proxy.credential=" + SECRET_KEY,
               "jclouds.provider=filesystem-nio2",
+              "jclouds.identity=" + ACCESS_KEY,
+              "jclouds.credential=" + SECRET_KEY,
               "jclouds.filesystem.basedir=" + storage,
               ""));
       // S3Proxy ships no logging configuration and would log every request at DEBUG.

@@ -12,6 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class DevStackIT {
@@ -33,6 +37,19 @@ class DevStackIT {
               Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
         admin.createTopics(Set.of(new NewTopic("devstack-check", 1, (short) 1))).all().get();
         assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("devstack-check");
+      }
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(
+              Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()),
+              new StringSerializer(),
+              new StringSerializer())) {
+        // An auto-created topic must take writes: that is how services first publish.
+        assertThat(
+                producer
+                    .send(new ProducerRecord<>("devstack-auto-created", "k", "v"))
+                    .get(30, TimeUnit.SECONDS)
+                    .topic())
+            .isEqualTo("devstack-auto-created");
       }
       assertThat(LoopbackPorts.accepts(Integer.parseInt(stack.s3Endpoint().replaceAll(".*:", ""))))
           .isTrue();

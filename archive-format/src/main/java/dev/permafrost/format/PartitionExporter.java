@@ -1,0 +1,147 @@
+package dev.permafrost.format;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Turns the rows of one partition, as one snapshot sees them, into a chunk: Parquet objects and a
+ * manifest, written once under deterministic keys.
+ */
+public final class PartitionExporter {
+
+  private static final int FETCH_SIZE = 10_000;
+
+  private final ObjectStore store;
+  private final ObjectKeys keys;
+  private final Path workDir;
+  private final CompressionCodecName codec;
+  private final Clock clock;
+
+  public PartitionExporter(
+      ObjectStore store, ObjectKeys keys, Path workDir, CompressionCodecName codec, Clock clock) {
+    this.store = store;
+    this.keys = keys;
+    this.workDir = workDir;
+    this.codec = codec;
+    this.clock = clock;
+  }
+
+  /**
+   * Exports the partition that starts at {@code partitionStart} as chunk {@code sequence}.
+   *
+   * <p>The caller owns the transaction: run it read-only at REPEATABLE READ so that the chunk is
+   * one snapshot. A partition without rows yields a manifest with no objects and nothing uploaded.
+   */
+  public Manifest export(
+      Connection connection,
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Instant partitionStart,
+      int sequence)
+      throws SQLException, IOException {
+    Instant partitionEnd = dataset.grain().end(partitionStart);
+    String partition = dataset.grain().partitionName(partitionStart);
+    UUID chunkId = ChunkIds.of(dataset.name(), partition, sequence);
+    int timeIndex = schema.indexOf(dataset.timeColumn());
+    ColumnType timeType = schema.column(timeIndex).type();
+
+    Files.createDirectories(workDir);
+    Path file = workDir.resolve("chunk-" + chunkId + "-1.parquet");
+    Files.deleteIfExists(file); // left over by an earlier attempt that died
+    RowDigest digest;
+    Object minTime = null;
+    Object maxTime = null;
+    try (PreparedStatement select = connection.prepareStatement(selectSql(dataset, schema))) {
+      select.setFetchSize(FETCH_SIZE);
+      TimeBounds.bind(select, 1, timeType, partitionStart);
+      TimeBounds.bind(select, 2, timeType, partitionEnd);
+      try (ResultSet rs = select.executeQuery();
+          ChunkFileWriter writer =
+              ChunkFileWriter.create(
+                  file, schema, codec, ChunkFileWriter.DEFAULT_ROW_GROUP_BYTES)) {
+        while (rs.next()) {
+          Object[] row = PgTables.readRow(rs, schema);
+          writer.write(row);
+          Object time = row[timeIndex];
+          if (minTime == null || compare(time, minTime) < 0) {
+            minTime = time;
+          }
+          if (maxTime == null || compare(time, maxTime) > 0) {
+            maxTime = time;
+          }
+        }
+        digest = writer.digest();
+      }
+    }
+
+    List<Manifest.StoredObject> objects = new ArrayList<>();
+    try {
+      if (digest.count() > 0) {
+        String key =
+            keys.dataKey(dataset.name(), dataset.grain(), partitionStart, null, chunkId, 1);
+        ObjectStore.StoredBytes stored = store.putOnce(key, file);
+        objects.add(
+            new Manifest.StoredObject(key, stored.bytes(), stored.sha256(), digest.count()));
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+    Manifest manifest =
+        new Manifest(
+            Manifest.FORMAT_VERSION,
+            chunkId,
+            dataset.name(),
+            partition,
+            partitionStart,
+            partitionEnd,
+            sequence,
+            schema.columns(),
+            objects,
+            digest.count(),
+            digest.hex(),
+            minTime == null ? null : minTime.toString(),
+            maxTime == null ? null : maxTime.toString(),
+            clock.instant());
+    if (digest.count() > 0) {
+      store.putOnce(keys.manifestKey(dataset.name(), chunkId), manifest.toJson());
+    }
+    return manifest;
+  }
+
+  private static String selectSql(DatasetDefinition dataset, TableSchema schema) {
+    String time = DatasetDefinition.quote(dataset.timeColumn());
+    String orderBy =
+        dataset.sortKeys().isEmpty()
+            ? DatasetDefinition.quote(dataset.primaryKey())
+            : dataset.sortKeys().stream()
+                .map(DatasetDefinition::quote)
+                .collect(Collectors.joining(", "));
+    return "SELECT "
+        + schema.selectList()
+        + " FROM "
+        + dataset.table()
+        + " WHERE "
+        + time
+        + " >= ? AND "
+        + time
+        + " < ? ORDER BY "
+        + orderBy;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static int compare(Object a, Object b) {
+    return ((Comparable) a).compareTo(b);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.permafrost.exporter.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+
+/** The exporter-service's own settings. */
+@ConfigMapping(prefix = "permafrost.exporter")
+public interface ExporterConfig {
+
+  /** Local directory where chunk files are staged before upload; default under java.io.tmpdir. */
+  Path workDir();
+
+  /** Parquet codec; default ZSTD. */
+  @WithDefault("ZSTD")
+  String codec();
+
+  /** Cron of the scheduled export of due partitions; default daily at 01:00 UTC. */
+  @WithDefault("0 0 1 * * ?")
+  String schedule();
+
+  /** Export jobs that run at the same time, to stay gentle on PostgreSQL; default 1. */
+  @WithDefault("1")
+  int concurrentJobs();
+}

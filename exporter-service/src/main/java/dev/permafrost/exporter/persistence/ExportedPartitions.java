@@ -1,0 +1,72 @@
+package dev.permafrost.exporter.persistence;
+
+import dev.permafrost.exporter.domain.ExportedChunk;
+import dev.permafrost.format.Manifest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The exporter's record of which chunks it has written. */
+@ApplicationScoped
+public class ExportedPartitions {
+
+  /** The first chunk of a partition, if the partition was exported before. */
+  public Optional<ExportedChunk> findFirstChunk(
+      Connection connection, String dataset, String partition) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT chunk_id, row_count, bytes, row_digest FROM exporter.exported_partition"
+                + " WHERE dataset = ? AND partition = ? AND sequence = 1")) {
+      select.setString(1, dataset);
+      select.setString(2, partition);
+      try (ResultSet rs = select.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new ExportedChunk(
+                dataset,
+                partition,
+                rs.getObject(1, UUID.class),
+                rs.getLong(2),
+                rs.getLong(3),
+                rs.getString(4),
+                true));
+      }
+    }
+  }
+
+  /**
+   * Records a written chunk.
+   *
+   * @return false if another worker recorded the same chunk first
+   */
+  public boolean record(Connection transaction, Manifest manifest, String manifestKey)
+      throws SQLException {
+    try (PreparedStatement insert =
+        transaction.prepareStatement(
+            """
+            INSERT INTO exporter.exported_partition
+                (dataset, partition, sequence, partition_start, chunk_id, row_count, row_digest,
+                 bytes, manifest_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """)) {
+      insert.setString(1, manifest.dataset());
+      insert.setString(2, manifest.partition());
+      insert.setInt(3, manifest.sequence());
+      insert.setTimestamp(4, Timestamp.from(manifest.partitionStart()));
+      insert.setObject(5, manifest.chunkId());
+      insert.setLong(6, manifest.rowCount());
+      insert.setString(7, manifest.rowDigest());
+      insert.setLong(8, manifest.objects().stream().mapToLong(Manifest.StoredObject::bytes).sum());
+      insert.setString(9, manifestKey);
+      return insert.executeUpdate() == 1;
+    }
+  }
+}

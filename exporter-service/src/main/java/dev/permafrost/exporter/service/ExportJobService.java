@@ -1,0 +1,145 @@
+package dev.permafrost.exporter.service;
+
+import dev.permafrost.exporter.config.ExporterConfig;
+import dev.permafrost.exporter.domain.ExportJob;
+import dev.permafrost.exporter.domain.ExportedChunk;
+import dev.permafrost.exporter.persistence.ExportJobs;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.rest.ProblemException;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
+
+/** Starts export jobs over time ranges and runs them in the background, partition by partition. */
+@ApplicationScoped
+public class ExportJobService {
+
+  /** More partitions than this in one job is almost certainly a typo in the range. */
+  static final int MAX_PARTITIONS_PER_JOB = 10_000;
+
+  private static final Logger LOG = Logger.getLogger(ExportJobService.class);
+
+  private final Datasets datasets;
+  private final ExportJobs jobs;
+  private final PartitionExportService partitionExport;
+  private final ExecutorService workers;
+  private final Clock clock = Clock.systemUTC();
+
+  public ExportJobService(
+      Datasets datasets,
+      ExportJobs jobs,
+      PartitionExportService partitionExport,
+      ExporterConfig config) {
+    this.datasets = datasets;
+    this.jobs = jobs;
+    this.partitionExport = partitionExport;
+    this.workers = Executors.newFixedThreadPool(config.concurrentJobs());
+  }
+
+  /**
+   * Validates a request and starts a job that exports every partition overlapping [from, to).
+   *
+   * @param from a date ({@code 2026-11-20}) or an instant ({@code 2026-11-20T13:00:00Z})
+   * @throws ProblemException 400 naming what is wrong and what is allowed; nothing is started
+   */
+  public ExportJob start(String datasetName, String from, String to) {
+    DatasetDefinition dataset = datasets.requireInRequest(datasetName);
+    Instant start = parseTime("from", from);
+    Instant end = parseTime("to", to);
+    if (!start.isBefore(end)) {
+      throw ProblemException.badRequest("from (" + from + ") must be before to (" + to + ")");
+    }
+    Instant open = dataset.grain().start(clock.instant());
+    if (end.isAfter(open)) {
+      throw ProblemException.badRequest(
+          "to ("
+              + to
+              + ") reaches into the open partition "
+              + dataset.grain().partitionName(open)
+              + "; only closed partitions can be exported, so to must be at most "
+              + open);
+    }
+    List<Instant> partitions = partitionsOverlapping(dataset, start, end);
+    if (partitions.size() > MAX_PARTITIONS_PER_JOB) {
+      throw ProblemException.badRequest(
+          "the range covers "
+              + partitions.size()
+              + " partitions; at most "
+              + MAX_PARTITIONS_PER_JOB
+              + " are allowed in one job");
+    }
+    ExportJob job = jobs.create(dataset.name(), start, end, partitions.size());
+    workers.submit(() -> run(job, dataset, partitions));
+    return job;
+  }
+
+  /** Starts a job for every closed partition older than the dataset's hot retention. */
+  public void startDueExport(DatasetDefinition dataset, Instant oldestRow) {
+    Instant start = dataset.grain().start(oldestRow);
+    Instant end = dataset.grain().start(clock.instant().minus(dataset.hotRetention()));
+    if (start.isBefore(end)) {
+      List<Instant> partitions = partitionsOverlapping(dataset, start, end);
+      ExportJob job = jobs.create(dataset.name(), start, end, partitions.size());
+      workers.submit(() -> run(job, dataset, partitions));
+    }
+  }
+
+  private void run(ExportJob job, DatasetDefinition dataset, List<Instant> partitions) {
+    try {
+      for (Instant partition : partitions) {
+        ExportedChunk chunk = partitionExport.export(dataset, partition);
+        jobs.partitionDone(
+            job.id(),
+            chunk.alreadyExported() ? 0 : chunk.rows(),
+            chunk.alreadyExported() ? 0 : chunk.bytes());
+      }
+      jobs.succeeded(job.id());
+    } catch (Exception e) {
+      LOG.errorf(e, "export job %s of %s failed", job.id(), dataset.name());
+      jobs.failed(job.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  static List<Instant> partitionsOverlapping(DatasetDefinition dataset, Instant from, Instant to) {
+    List<Instant> partitions = new ArrayList<>();
+    for (Instant p = dataset.grain().start(from);
+        p.isBefore(to) && partitions.size() <= MAX_PARTITIONS_PER_JOB;
+        p = dataset.grain().end(p)) {
+      partitions.add(p);
+    }
+    return partitions;
+  }
+
+  private static Instant parseTime(String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw ProblemException.badRequest(
+          field + " is required: a date like 2026-11-20 or an instant like 2026-11-20T13:00:00Z");
+    }
+    try {
+      return value.length() == 10
+          ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
+          : Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw ProblemException.badRequest(
+          field
+              + " is '"
+              + value
+              + "'; allowed: a date like 2026-11-20 or an instant like 2026-11-20T13:00:00Z");
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    workers.shutdownNow();
+  }
+}

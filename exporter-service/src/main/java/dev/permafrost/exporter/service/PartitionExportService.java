@@ -1,0 +1,144 @@
+package dev.permafrost.exporter.service;
+
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.v1.ChunkObject;
+import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.exporter.config.ExporterConfig;
+import dev.permafrost.exporter.domain.ExportedChunk;
+import dev.permafrost.exporter.persistence.ExportedPartitions;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.Manifest;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PartitionExporter;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.support.jdbc.Transactions;
+import dev.permafrost.support.messaging.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.jboss.logging.Logger;
+
+/**
+ * Exports one partition as its first chunk: one snapshot read, objects written once, then the chunk
+ * recorded and {@code partition-ready} put in the outbox in one transaction.
+ */
+@ApplicationScoped
+public class PartitionExportService {
+
+  private static final Logger LOG = Logger.getLogger(PartitionExportService.class);
+
+  private final DataSource dataSource;
+  private final ExportedPartitions exportedPartitions;
+  private final Outbox outbox;
+  private final ObjectKeys keys;
+  private final PartitionExporter exporter;
+  private final Clock clock = Clock.systemUTC();
+
+  public PartitionExportService(
+      DataSource dataSource,
+      ExportedPartitions exportedPartitions,
+      Outbox outbox,
+      ObjectStore store,
+      ObjectKeys keys,
+      ExporterConfig config) {
+    this.dataSource = dataSource;
+    this.exportedPartitions = exportedPartitions;
+    this.outbox = outbox;
+    this.keys = keys;
+    this.exporter =
+        new PartitionExporter(
+            store, keys, config.workDir(), CompressionCodecName.valueOf(config.codec()), clock);
+  }
+
+  /**
+   * Exports the partition of {@code dataset} that starts at {@code partitionStart}, unless it was
+   * exported before. Safe to call twice, also at the same time from two replicas.
+   */
+  public ExportedChunk export(DatasetDefinition dataset, Instant partitionStart)
+      throws SQLException {
+    String partition = dataset.grain().partitionName(partitionStart);
+    // A session-level advisory lock makes one worker at a time export a partition; the others
+    // wait and then find it exported.
+    try (Connection lock = dataSource.getConnection()) {
+      advisoryLock(lock, "pg_advisory_lock", dataset.name() + "/" + partition);
+      try {
+        Optional<ExportedChunk> earlier =
+            Transactions.inTransaction(
+                dataSource, c -> exportedPartitions.findFirstChunk(c, dataset.name(), partition));
+        if (earlier.isPresent()) {
+          return earlier.get();
+        }
+        long begin = System.nanoTime();
+        Manifest manifest =
+            Transactions.inSnapshot(
+                dataSource,
+                c ->
+                    exporter.export(
+                        c, dataset, PgTables.readSchema(c, dataset.table()), partitionStart, 1));
+        String manifestKey = keys.manifestKey(dataset.name(), manifest.chunkId());
+        Transactions.inTransaction(
+            dataSource,
+            c -> {
+              if (exportedPartitions.record(c, manifest, manifestKey) && manifest.rowCount() > 0) {
+                outbox.append(c, partitionReady(manifest, manifestKey));
+              }
+              return null;
+            });
+        long bytes = manifest.objects().stream().mapToLong(Manifest.StoredObject::bytes).sum();
+        LOG.infof(
+            "exported %s/%s chunk %s: %d rows, %d bytes in %d ms",
+            dataset.name(),
+            partition,
+            manifest.chunkId(),
+            manifest.rowCount(),
+            bytes,
+            (System.nanoTime() - begin) / 1_000_000);
+        return new ExportedChunk(
+            dataset.name(),
+            partition,
+            manifest.chunkId(),
+            manifest.rowCount(),
+            bytes,
+            manifest.rowDigest(),
+            false);
+      } finally {
+        advisoryLock(lock, "pg_advisory_unlock", dataset.name() + "/" + partition);
+      }
+    }
+  }
+
+  private EventEnvelope<PartitionReady> partitionReady(Manifest manifest, String manifestKey) {
+    return EventEnvelope.of(
+        manifest.dataset() + "/" + manifest.partition(),
+        clock.instant(),
+        new PartitionReady(
+            manifest.chunkId(),
+            manifest.dataset(),
+            manifest.partition(),
+            manifest.partitionStart(),
+            manifest.partitionEnd(),
+            manifest.sequence(),
+            manifestKey,
+            manifest.objects().stream()
+                .map(o -> new ChunkObject(o.key(), o.bytes(), o.sha256(), o.rows()))
+                .toList(),
+            manifest.rowCount(),
+            manifest.rowDigest()));
+  }
+
+  private static void advisoryLock(Connection connection, String function, String name)
+      throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT " + function + "(hashtext(?))")) {
+      statement.setString(1, "permafrost-export:" + name);
+      statement.execute();
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package dev.permafrost.exporter;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.permafrost.contracts.EventCodec;
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.EventType;
+import dev.permafrost.contracts.Topics;
+import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.devstack.DemoData;
+import dev.permafrost.devstack.DevStack;
+import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.format.ChunkFileReader;
+import dev.permafrost.format.Manifest;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.format.RowDigest;
+import dev.permafrost.format.TableSchema;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class ExporterIT {
+
+  private static final LocalDate FIRST_DAY = LocalDate.now(ZoneOffset.UTC).minusDays(10);
+
+  @Inject ObjectStore store;
+  @Inject ObjectKeys keys;
+
+  @BeforeAll
+  static void loadThreeDays() throws Exception {
+    try (Connection connection = connect()) {
+      DemoData.createPageviewsTable(connection);
+      connection.createStatement().execute("TRUNCATE public.pageviews");
+      DemoData.loadPageviews(connection, FIRST_DAY, 3, 2_000, 1, 42);
+    }
+  }
+
+  @Test
+  void exportsEachPartitionOnceAsAVerifiableChunkAndAnnouncesIt() throws Exception {
+    String jobId = startExport(FIRST_DAY, FIRST_DAY.plusDays(2));
+    awaitJob(jobId);
+    given()
+        .get("/api/v1/exports/" + jobId)
+        .then()
+        .statusCode(200)
+        .body("partitionsTotal", equalTo(2))
+        .body("partitionsDone", equalTo(2));
+
+    List<PartitionReady> announced = readyEvents(2);
+    assertThat(announced)
+        .extracting(PartitionReady::partition)
+        .containsExactlyInAnyOrder(FIRST_DAY.toString(), FIRST_DAY.plusDays(1).toString());
+
+    for (PartitionReady ready : announced) {
+      LocalDate day = LocalDate.parse(ready.partition());
+      Manifest manifest = Manifest.fromJson(store.getBytes(ready.manifestKey()));
+      assertThat(manifest.rowCount()).isEqualTo(ready.rowCount()).isEqualTo(hotRows(day));
+      assertThat(manifest.rowDigest()).isEqualTo(ready.rowDigest()).isEqualTo(hotDigest(day));
+      assertThat(ready.objects())
+          .singleElement()
+          .satisfies(
+              object -> {
+                assertThat(object.key()).startsWith(keys.datasetFolder("pageviews") + "year=");
+                assertThat(store.digestOf(object.key()).sha256()).isEqualTo(object.sha256());
+              });
+      assertThat(coldDigest(manifest)).isEqualTo(ready.rowDigest());
+    }
+
+    // Running the same range again exports nothing new and announces nothing new.
+    String again = startExport(FIRST_DAY, FIRST_DAY.plusDays(2));
+    awaitJob(again);
+    given().get("/api/v1/exports/" + again).then().body("rows", equalTo(0));
+    assertThat(readyEvents(0)).isEmpty();
+  }
+
+  @Test
+  void badRequestsAreRefusedWithAProblemNamingWhatIsAllowed() {
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("dataset", "nope", "from", "2026-01-01", "to", "2026-01-02"))
+        .post("/api/v1/exports")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("detail", containsString("allowed: pageviews"));
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("dataset", "pageviews", "from", "yesterday", "to", "2026-01-02"))
+        .post("/api/v1/exports")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("a date like 2026-11-20"));
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("dataset", "pageviews", "from", "2026-01-02", "to", "2026-01-01"))
+        .post("/api/v1/exports")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("must be before"));
+    String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("dataset", "pageviews", "from", "2026-01-01", "to", tomorrow))
+        .post("/api/v1/exports")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("only closed partitions"));
+    given().get("/api/v1/exports/" + UUID.randomUUID()).then().statusCode(404);
+  }
+
+  private static String startExport(LocalDate from, LocalDate to) {
+    return given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("dataset", "pageviews", "from", from.toString(), "to", to.toString()))
+        .post("/api/v1/exports")
+        .then()
+        .statusCode(202)
+        .extract()
+        .path("id");
+  }
+
+  private static void awaitJob(String id) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> !"RUNNING".equals(given().get("/api/v1/exports/" + id).path("state")));
+    given().get("/api/v1/exports/" + id).then().body("state", equalTo("SUCCEEDED"));
+  }
+
+  /** Reads partition-ready events until {@code expected} arrived, or for a few seconds if 0. */
+  private List<PartitionReady> readyEvents(int expected) {
+    List<PartitionReady> events = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                DevStackTestResource.current().kafkaBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "exporter-it",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+      consumer.subscribe(List.of(Topics.PARTITION_READY));
+      long deadline = System.nanoTime() + Duration.ofSeconds(expected == 0 ? 5 : 30).toNanos();
+      while (System.nanoTime() < deadline && (expected == 0 || events.size() < expected)) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          EventEnvelope<PartitionReady> event =
+              EventCodec.fromJson(record.value(), EventType.PARTITION_READY);
+          assertThat(record.key()).isEqualTo(event.key());
+          events.add(event.payload());
+        }
+        consumer.commitSync();
+      }
+    }
+    return events;
+  }
+
+  private static long hotRows(LocalDate day) throws Exception {
+    try (Connection connection = connect();
+        PreparedStatement count =
+            connection.prepareStatement("SELECT count(*) FROM public.pageviews WHERE date = ?")) {
+      count.setObject(1, day);
+      try (ResultSet rs = count.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static String hotDigest(LocalDate day) throws Exception {
+    try (Connection connection = connect()) {
+      TableSchema schema = PgTables.readSchema(connection, "public.pageviews");
+      RowDigest digest = new RowDigest(schema);
+      try (PreparedStatement select =
+          connection.prepareStatement(
+              "SELECT " + schema.selectList() + " FROM public.pageviews WHERE date = ?")) {
+        select.setObject(1, day);
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            digest.add(PgTables.readRow(rs, schema));
+          }
+        }
+      }
+      return digest.hex();
+    }
+  }
+
+  private String coldDigest(Manifest manifest) throws Exception {
+    RowDigest digest = new RowDigest(manifest.schema());
+    for (Manifest.StoredObject object : manifest.objects()) {
+      Path file = Files.createTempFile("chunk", ".parquet");
+      try {
+        store.download(object.key(), file);
+        ChunkFileReader.read(file, manifest.schema(), digest::add);
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    }
+    return digest.hex();
+  }
+
+  private static Connection connect() throws Exception {
+    DevStack stack = DevStackTestResource.current();
+    return DriverManager.getConnection(
+        stack.jdbcUrl(), stack.databaseUser(), stack.databasePassword());
+  }
+}

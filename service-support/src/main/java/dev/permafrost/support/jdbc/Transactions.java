@@ -1,0 +1,61 @@
+package dev.permafrost.support.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * Runs work in one PostgreSQL transaction on a connection of its own. Plain JDBC keeps the
+ * boundaries visible: what commits together is exactly what a lambda does.
+ */
+public final class Transactions {
+
+  /** Work that uses the transaction's connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection connection) throws Exception;
+  }
+
+  private Transactions() {}
+
+  /** Read-write at READ COMMITTED. */
+  public static <T> T inTransaction(DataSource dataSource, Work<T> work) {
+    return run(dataSource, Connection.TRANSACTION_READ_COMMITTED, false, work);
+  }
+
+  /** Read-only at REPEATABLE READ: every statement sees the same snapshot. */
+  public static <T> T inSnapshot(DataSource dataSource, Work<T> work) {
+    return run(dataSource, Connection.TRANSACTION_REPEATABLE_READ, true, work);
+  }
+
+  private static <T> T run(DataSource dataSource, int isolation, boolean readOnly, Work<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      connection.setTransactionIsolation(isolation);
+      connection.setReadOnly(readOnly);
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (Throwable e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      } finally {
+        connection.setReadOnly(false);
+        connection.setAutoCommit(true);
+      }
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new TransactionFailedException(e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection connection, Throwable cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException rollbackFailure) {
+      cause.addSuppressed(rollbackFailure);
+    }
+  }
+}
