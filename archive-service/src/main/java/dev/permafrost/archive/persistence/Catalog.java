@@ -1,0 +1,193 @@
+package dev.permafrost.archive.persistence;
+
+import dev.permafrost.archive.domain.Chunk;
+import dev.permafrost.archive.domain.ChunkState;
+import dev.permafrost.contracts.v1.ChunkObject;
+import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.format.Manifest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The chunk catalog. Every state change is a compare-and-set on state and lease epoch: zero rows
+ * updated means another worker got there first, and the caller stops.
+ */
+@ApplicationScoped
+public class Catalog {
+
+  private static final String CHUNK_COLUMNS =
+      "chunk_id, dataset, partition, partition_start, partition_end, sequence, state,"
+          + " lease_epoch, manifest_key, row_count, row_digest, bytes, last_error";
+
+  /**
+   * Records the chunk an event announces, in state EXPORTED.
+   *
+   * @return false if the chunk was registered before (a duplicate or replayed event)
+   */
+  public boolean register(Connection transaction, PartitionReady ready) throws SQLException {
+    try (PreparedStatement insert =
+        transaction.prepareStatement(
+            """
+            INSERT INTO archive.chunk (chunk_id, dataset, partition, partition_start, partition_end,
+                sequence, state, manifest_key, row_count, row_digest, bytes)
+            VALUES (?, ?, ?, ?, ?, ?, 'EXPORTED', ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """)) {
+      insert.setObject(1, ready.chunkId());
+      insert.setString(2, ready.dataset());
+      insert.setString(3, ready.partition());
+      insert.setTimestamp(4, Timestamp.from(ready.partitionStart()));
+      insert.setTimestamp(5, Timestamp.from(ready.partitionEnd()));
+      insert.setInt(6, ready.sequence());
+      insert.setString(7, ready.manifestKey());
+      insert.setLong(8, ready.rowCount());
+      insert.setString(9, ready.rowDigest());
+      insert.setLong(10, ready.objects().stream().mapToLong(ChunkObject::bytes).sum());
+      if (insert.executeUpdate() == 0) {
+        return false;
+      }
+    }
+    try (PreparedStatement insert =
+        transaction.prepareStatement(
+            "INSERT INTO archive.chunk_object (chunk_id, object_no, object_key, bytes, sha256,"
+                + " row_count) VALUES (?, ?, ?, ?, ?, ?)")) {
+      int objectNo = 1;
+      for (ChunkObject object : ready.objects()) {
+        insert.setObject(1, ready.chunkId());
+        insert.setInt(2, objectNo++);
+        insert.setString(3, object.key());
+        insert.setLong(4, object.bytes());
+        insert.setString(5, object.sha256());
+        insert.setLong(6, object.rows());
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    return true;
+  }
+
+  public Optional<Chunk> find(Connection connection, UUID chunkId) throws SQLException {
+    return findWhere(connection, "chunk_id = ?", chunkId, "").stream().findFirst();
+  }
+
+  /** The chunk, its row locked until the transaction ends, so that one prune runs at a time. */
+  public Optional<Chunk> lock(Connection transaction, UUID chunkId) throws SQLException {
+    return findWhere(transaction, "chunk_id = ?", chunkId, " FOR UPDATE").stream().findFirst();
+  }
+
+  public List<Chunk> byDataset(Connection connection, String dataset) throws SQLException {
+    return findWhere(connection, "dataset = ? ORDER BY partition_start, sequence", dataset, "");
+  }
+
+  /** Chunks that have sat in EXPORTED or VERIFIED for longer than {@code age}. */
+  public List<UUID> stuck(Connection connection, Duration age) throws SQLException {
+    List<UUID> ids = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT chunk_id FROM archive.chunk WHERE state IN ('EXPORTED', 'VERIFIED')"
+                + " AND state_changed_at < now() - make_interval(secs => ?) LIMIT 1000")) {
+      select.setDouble(1, age.toMillis() / 1000.0);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getObject(1, UUID.class));
+        }
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Moves the chunk from {@code from} at {@code epoch} to {@code to}, bumping the epoch.
+   *
+   * @param error the reason, for CORRUPT; null clears it
+   * @return false if the chunk is no longer in {@code from} at {@code epoch}
+   */
+  public boolean transition(Connection transaction, Chunk chunk, ChunkState to, String error)
+      throws SQLException {
+    try (PreparedStatement update =
+        transaction.prepareStatement(
+            "UPDATE archive.chunk SET state = ?, lease_epoch = lease_epoch + 1, last_error = ?,"
+                + " state_changed_at = now() WHERE chunk_id = ? AND state = ? AND lease_epoch = ?")) {
+      update.setString(1, to.name());
+      update.setString(2, error);
+      update.setObject(3, chunk.chunkId());
+      update.setString(4, chunk.state().name());
+      update.setLong(5, chunk.leaseEpoch());
+      return update.executeUpdate() == 1;
+    }
+  }
+
+  /** Notes why the last attempt on a chunk failed, without changing its state. */
+  public void recordError(Connection transaction, UUID chunkId, String error) throws SQLException {
+    try (PreparedStatement update =
+        transaction.prepareStatement(
+            "UPDATE archive.chunk SET last_error = ? WHERE chunk_id = ?")) {
+      update.setString(1, error);
+      update.setObject(2, chunkId);
+      update.executeUpdate();
+    }
+  }
+
+  private List<Chunk> findWhere(
+      Connection connection, String where, Object parameter, String suffix) throws SQLException {
+    List<Chunk> chunks = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT " + CHUNK_COLUMNS + " FROM archive.chunk WHERE " + where + suffix)) {
+      select.setObject(1, parameter);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          chunks.add(toChunk(rs, objects(connection, rs.getObject(1, UUID.class))));
+        }
+      }
+    }
+    return chunks;
+  }
+
+  private static List<Manifest.StoredObject> objects(Connection connection, UUID chunkId)
+      throws SQLException {
+    List<Manifest.StoredObject> objects = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT object_key, bytes, sha256, row_count FROM archive.chunk_object"
+                + " WHERE chunk_id = ? ORDER BY object_no")) {
+      select.setObject(1, chunkId);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          objects.add(
+              new Manifest.StoredObject(
+                  rs.getString(1), rs.getLong(2), rs.getString(3), rs.getLong(4)));
+        }
+      }
+    }
+    return objects;
+  }
+
+  private static Chunk toChunk(ResultSet rs, List<Manifest.StoredObject> objects)
+      throws SQLException {
+    return new Chunk(
+        rs.getObject(1, UUID.class),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getTimestamp(4).toInstant(),
+        rs.getTimestamp(5).toInstant(),
+        rs.getInt(6),
+        ChunkState.valueOf(rs.getString(7)),
+        rs.getLong(8),
+        rs.getString(9),
+        rs.getLong(10),
+        rs.getString(11),
+        rs.getLong(12),
+        rs.getString(13),
+        objects);
+  }
+}

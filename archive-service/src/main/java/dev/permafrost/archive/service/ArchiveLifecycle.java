@@ -1,0 +1,298 @@
+package dev.permafrost.archive.service;
+
+import dev.permafrost.archive.domain.Chunk;
+import dev.permafrost.archive.domain.ChunkState;
+import dev.permafrost.archive.persistence.AuditLog;
+import dev.permafrost.archive.persistence.Catalog;
+import dev.permafrost.archive.persistence.HotRows;
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.v1.PartitionArchived;
+import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.LifecycleMode;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.format.TableSchema;
+import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.jdbc.Transactions;
+import dev.permafrost.support.messaging.Inbox;
+import dev.permafrost.support.messaging.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Drives a chunk from EXPORTED through VERIFIED to ACTIVE. Each step re-reads the catalog and acts
+ * on the state it finds, so running it twice, or again after a crash at any line, ends the same.
+ */
+@ApplicationScoped
+public class ArchiveLifecycle {
+
+  /** The inbox name under which partition-ready events are deduplicated. */
+  public static final String PARTITION_READY_CONSUMER = "archive.partition-ready";
+
+  private static final Logger LOG = Logger.getLogger(ArchiveLifecycle.class);
+  private static final int MAX_STEPS = 3;
+
+  private final DataSource dataSource;
+  private final Catalog catalog;
+  private final AuditLog audit;
+  private final HotRows hotRows;
+  private final ColdCopyReader reader;
+  private final Inbox inbox;
+  private final Outbox outbox;
+  private final Datasets datasets;
+  private final Failpoints failpoints;
+  private final Path workDir;
+  private final Clock clock = Clock.systemUTC();
+
+  public ArchiveLifecycle(
+      DataSource dataSource,
+      Catalog catalog,
+      AuditLog audit,
+      HotRows hotRows,
+      ColdCopyReader reader,
+      Inbox inbox,
+      Outbox outbox,
+      Datasets datasets,
+      Failpoints failpoints,
+      dev.permafrost.archive.config.ArchiveConfig config) {
+    this.dataSource = dataSource;
+    this.catalog = catalog;
+    this.audit = audit;
+    this.hotRows = hotRows;
+    this.reader = reader;
+    this.inbox = inbox;
+    this.outbox = outbox;
+    this.datasets = datasets;
+    this.failpoints = failpoints;
+    this.workDir = config.workDir();
+  }
+
+  /**
+   * Registers the announced chunk and drives it as far as it goes.
+   *
+   * @return the chunk's state afterwards
+   */
+  public ChunkState onPartitionReady(EventEnvelope<PartitionReady> event) {
+    PartitionReady ready = event.payload();
+    datasets.find(ready.dataset()); // an unconfigured dataset is a permanent error
+    boolean duplicate =
+        Transactions.inTransaction(
+            dataSource, c -> inbox.alreadyProcessed(c, PARTITION_READY_CONSUMER, event.eventId()));
+    if (duplicate) {
+      LOG.debugf("partition-ready %s was handled before", event.eventId());
+      return state(ready.chunkId());
+    }
+    Transactions.inTransaction(dataSource, c -> catalog.register(c, ready));
+    return drive(ready.chunkId(), Optional.of(event.eventId()));
+  }
+
+  /**
+   * Takes the chunk through its next steps.
+   *
+   * @param eventId the event that asked for it, recorded as processed with the final step
+   */
+  public ChunkState drive(UUID chunkId, Optional<UUID> eventId) {
+    for (int step = 0; step < MAX_STEPS; step++) {
+      Chunk chunk =
+          Transactions.inTransaction(dataSource, c -> catalog.find(c, chunkId))
+              .orElseThrow(
+                  () -> new IllegalArgumentException("no chunk " + chunkId + " in the catalog"));
+      switch (chunk.state()) {
+        case EXPORTED -> verify(chunk, eventId);
+        case VERIFIED -> {
+          if (!prune(chunk, eventId)) {
+            return ChunkState.VERIFIED;
+          }
+        }
+        default -> {
+          eventId.ifPresent(this::markProcessed);
+          return chunk.state();
+        }
+      }
+    }
+    return state(chunkId);
+  }
+
+  private void verify(Chunk chunk, Optional<UUID> eventId) {
+    ReadBack readBack = readBack(chunk, null, null);
+    failpoints.reached(Failpoints.VERIFY_BEFORE_COMMIT);
+    Transactions.inTransaction(
+        dataSource,
+        c -> {
+          if (readBack.intact()) {
+            if (catalog.transition(c, chunk, ChunkState.VERIFIED, null)) {
+              audit.record(
+                  c, AuditLog.Action.VERIFIED, chunk, readBack.rows(), readBack.rowDigest(), null);
+            }
+          } else {
+            markCorrupt(c, chunk, readBack, eventId);
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Deletes the chunk's hot rows and makes it ACTIVE in one transaction that re-read the chunk and
+   * matched the deleted rows against it.
+   *
+   * @return false if the prune was refused and the chunk stays VERIFIED
+   */
+  private boolean prune(Chunk verified, Optional<UUID> eventId) {
+    DatasetDefinition dataset = datasets.find(verified.dataset());
+    if (dataset.mode() == LifecycleMode.OFFLOAD) {
+      recordError(verified.chunkId(), "pruning of offload datasets is not available yet");
+      return false;
+    }
+    Path keysFile = workDir.resolve("prune-keys-" + verified.chunkId() + "-" + UUID.randomUUID());
+    try {
+      Transactions.inTransaction(
+          dataSource,
+          c -> {
+            Optional<Chunk> locked = catalog.lock(c, verified.chunkId());
+            if (locked.isEmpty() || locked.get().state() != ChunkState.VERIFIED) {
+              return null; // another worker moved it on while we waited for the lock
+            }
+            Chunk chunk = locked.get();
+            ReadBack readBack = readBack(chunk, dataset.primaryKey(), keysFile);
+            if (!readBack.intact()) {
+              markCorrupt(c, chunk, readBack, eventId);
+              return null;
+            }
+            failpoints.reached(Failpoints.PRUNE_AFTER_READ_BACK);
+            deleteAndActivate(c, dataset, chunk, readBack, keysFile, eventId);
+            return null;
+          });
+      return true;
+    } catch (PruneRefusedException e) {
+      LOG.errorf(
+          "prune of chunk %s refused, hot rows kept: %s", verified.chunkId(), e.getMessage());
+      recordError(verified.chunkId(), e.getMessage());
+      return false;
+    } finally {
+      deleteQuietly(keysFile);
+    }
+  }
+
+  private void deleteAndActivate(
+      Connection c,
+      DatasetDefinition dataset,
+      Chunk chunk,
+      ReadBack readBack,
+      Path keysFile,
+      Optional<UUID> eventId)
+      throws Exception {
+    TableSchema hotSchema = PgTables.readSchema(c, dataset.table());
+    if (!hotSchema.equals(readBack.schema())) {
+      throw new PruneRefusedException(
+          "table "
+              + dataset.table()
+              + " has columns "
+              + hotSchema.columns()
+              + " but the chunk "
+              + readBack.schema().columns());
+    }
+    HotRows.Deleted deleted = hotRows.deleteChunkRows(c, dataset, hotSchema, chunk, keysFile);
+    if (deleted.rows() != chunk.rowCount() || !deleted.rowDigest().equals(chunk.rowDigest())) {
+      // Throwing rolls the delete back: the hot rows differ from what was exported.
+      throw new PruneRefusedException(
+          "hot rows of "
+              + chunk.dataset()
+              + "/"
+              + chunk.partition()
+              + " are "
+              + deleted.rows()
+              + " / "
+              + deleted.rowDigest()
+              + " but the chunk holds "
+              + chunk.rowCount()
+              + " / "
+              + chunk.rowDigest()
+              + "; they changed after the export");
+    }
+    failpoints.reached(Failpoints.PRUNE_BEFORE_COMMIT);
+    if (!catalog.transition(c, chunk, ChunkState.ACTIVE, null)) {
+      throw new IllegalStateException("chunk " + chunk.chunkId() + " changed under its row lock");
+    }
+    audit.record(c, AuditLog.Action.PRUNED, chunk, deleted.rows(), deleted.rowDigest(), null);
+    outbox.append(
+        c,
+        EventEnvelope.of(
+            chunk.dataset() + "/" + chunk.partition(),
+            clock.instant(),
+            new PartitionArchived(
+                chunk.chunkId(),
+                chunk.dataset(),
+                chunk.partition(),
+                deleted.rows(),
+                deleted.rowDigest())));
+    if (eventId.isPresent()) {
+      inbox.markProcessed(c, PARTITION_READY_CONSUMER, eventId.get());
+    }
+    LOG.infof(
+        "archived %s/%s chunk %s: %d hot rows pruned",
+        chunk.dataset(), chunk.partition(), chunk.chunkId(), deleted.rows());
+  }
+
+  private void markCorrupt(Connection c, Chunk chunk, ReadBack readBack, Optional<UUID> eventId)
+      throws SQLException {
+    String problems = String.join("; ", readBack.problems());
+    if (catalog.transition(c, chunk, ChunkState.CORRUPT, problems)) {
+      audit.record(
+          c,
+          AuditLog.Action.CORRUPT,
+          chunk,
+          readBack.rows(),
+          String.valueOf(readBack.rowDigest()),
+          problems);
+      LOG.errorf("chunk %s is CORRUPT, hot rows untouched: %s", chunk.chunkId(), problems);
+    }
+    if (eventId.isPresent()) {
+      inbox.markProcessed(c, PARTITION_READY_CONSUMER, eventId.get());
+    }
+  }
+
+  private ReadBack readBack(Chunk chunk, String primaryKey, Path keysFile) {
+    try {
+      return reader.readBack(chunk, primaryKey, keysFile);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "reading chunk " + chunk.chunkId() + " back failed", e);
+    }
+  }
+
+  private ChunkState state(UUID chunkId) {
+    return Transactions.inTransaction(dataSource, c -> catalog.find(c, chunkId))
+        .map(Chunk::state)
+        .orElseThrow(() -> new IllegalArgumentException("no chunk " + chunkId + " in the catalog"));
+  }
+
+  private void markProcessed(UUID eventId) {
+    Transactions.inTransaction(
+        dataSource, c -> inbox.markProcessed(c, PARTITION_READY_CONSUMER, eventId));
+  }
+
+  private void recordError(UUID chunkId, String error) {
+    Transactions.inTransaction(
+        dataSource,
+        c -> {
+          catalog.recordError(c, chunkId, error);
+          return null;
+        });
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (java.io.IOException e) {
+      LOG.warnf("could not delete %s: %s", file, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.permafrost.archive.service;
+
+import dev.permafrost.archive.config.ArchiveConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Named points between the steps of verify and prune where a test can make the work die, to prove
+ * that a retry from any of them reaches the same end state. Inert unless enabled by configuration,
+ * which only the test profile does.
+ */
+@ApplicationScoped
+public class Failpoints {
+
+  /** After a prune's fresh read-back of the chunk, before any hot row is touched. */
+  public static final String PRUNE_AFTER_READ_BACK = "prune.after-read-back";
+
+  /** After the hot rows were deleted and checked, before the transaction commits. */
+  public static final String PRUNE_BEFORE_COMMIT = "prune.before-commit";
+
+  /** After verification read the objects back, before VERIFIED is committed. */
+  public static final String VERIFY_BEFORE_COMMIT = "verify.before-commit";
+
+  private final boolean enabled;
+  private final Map<String, Runnable> armed = new ConcurrentHashMap<>();
+
+  public Failpoints(ArchiveConfig config) {
+    this.enabled = config.failpointsEnabled();
+  }
+
+  /** Runs, once, the action armed at {@code name}. */
+  void reached(String name) {
+    if (enabled) {
+      Runnable action = armed.remove(name);
+      if (action != null) {
+        action.run();
+      }
+    }
+  }
+
+  /** Arms {@code action} to run the next time {@code name} is reached. */
+  public void arm(String name, Runnable action) {
+    if (!enabled) {
+      throw new IllegalStateException(
+          "failpoints are disabled; set permafrost.archive.failpoints-enabled");
+    }
+    armed.put(name, action);
+  }
+}
