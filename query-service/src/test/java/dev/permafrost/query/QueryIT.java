@@ -204,12 +204,11 @@ class QueryIT {
   private static JsonPath answer(String filter) {
     return given()
         .get(
-            "/api/v1/datasets/pageviews/daily-totals?"
-                + filter
-                + "&from="
+            "/api/v1/datasets/pageviews/daily-totals?from="
                 + FIRST_DAY
                 + "&to="
-                + LAST_DAY)
+                + LAST_DAY
+                + (filter.isEmpty() ? "" : "&" + filter))
         .then()
         .statusCode(200)
         .extract()
