@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * A server running in a child JVM whose output goes to a log file, stopped together with every
  * process it started.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
   private static final Duration GRACEFUL_STOP = Duration.ofSeconds(10);
 
@@ -40,17 +40,27 @@ final class ChildJvm implements AutoCloseable {
       String mainClass,
       List<String> arguments,
       Path logFile) {
+    List<String> javaArguments = new ArrayList<>();
+    // Small, fast-starting servers: these run next to the services on a 2-core machine.
+    javaArguments.add("-XX:TieredStopAtLevel=1");
+    javaArguments.add("-Xss512k");
+    javaArguments.addAll(jvmOptions);
+    javaArguments.add("-cp");
+    javaArguments.add(readClasspath(classpathResource));
+    javaArguments.add(mainClass);
+    javaArguments.addAll(arguments);
+    return start(name, javaArguments, logFile);
+  }
+
+  /**
+   * Starts {@code java} from this JVM's own installation with {@code javaArguments}, its output
+   * appended to {@code logFile}.
+   */
+  public static ChildJvm start(String name, List<String> javaArguments, Path logFile) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // Small, fast-starting servers: these run next to the services on a 2-core machine.
     command.add("-XX:+UseSerialGC");
-    command.add("-XX:TieredStopAtLevel=1");
-    command.add("-Xss512k");
-    command.addAll(jvmOptions);
-    command.add("-cp");
-    command.add(readClasspath(classpathResource));
-    command.add(mainClass);
-    command.addAll(arguments);
+    command.addAll(javaArguments);
     try {
       Process process =
           new ProcessBuilder(command)
@@ -78,14 +88,14 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Fails fast with the log file's name if the process died while we waited for it. */
-  void assertAlive() {
+  public void assertAlive() {
     if (!process.isAlive()) {
       throw new IllegalStateException(
           name + " exited with code " + process.exitValue() + "; see " + logFile);
     }
   }
 
-  Path logFile() {
+  public Path logFile() {
     return logFile;
   }
 

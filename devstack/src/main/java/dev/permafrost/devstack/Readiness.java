@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waits, with a bound, until a component says it is ready. */
-final class Readiness {
+public final class Readiness {
 
   private Readiness() {}
 
@@ -13,7 +13,7 @@ final class Readiness {
    *
    * @param alive checked on every poll so that a crashed process fails at once, not at timeout
    */
-  static void await(String what, Duration timeout, Runnable alive, BooleanSupplier ready) {
+  public static void await(String what, Duration timeout, Runnable alive, BooleanSupplier ready) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       alive.run();

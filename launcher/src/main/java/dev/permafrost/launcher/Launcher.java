@@ -1,0 +1,106 @@
+package dev.permafrost.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** Entry point of {@code ./permafrost}: parses the command line and runs the command. */
+public final class Launcher {
+
+  static final String USAGE =
+      """
+      usage: ./permafrost demo [--exit] [--days N] [--rows-per-day N]
+
+        demo   start PostgreSQL, Kafka, S3Proxy and the three services, load page views,
+               archive every day older than a week and print a summary; Ctrl-C stops it all
+               --exit            stop after the summary (for scripts)
+               --days N          days of page views to load (default 30, at least 8)
+               --rows-per-day N  about this many rows per day (default 35000)
+
+      example: ./permafrost demo --exit
+      """;
+
+  private Launcher() {}
+
+  public static void main(String[] args) {
+    PrintStream out = System.out;
+    try {
+      System.exit(run(List.of(args), out));
+    } catch (UsageException e) {
+      System.err.println("permafrost: " + e.getMessage() + " (see ./permafrost --help)");
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("permafrost: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  static int run(List<String> args, PrintStream out) throws Exception {
+    if (args.isEmpty()
+        || args.contains("--help")
+        || args.contains("-h")
+        || args.get(0).equals("help")) {
+      out.print(USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    if (!args.get(0).equals("demo")) {
+      throw new UsageException("unknown command '" + args.get(0) + "'; commands: demo");
+    }
+    boolean exit = false;
+    int days = 30;
+    int rowsPerDay = 35_000;
+    for (int i = 1; i < args.size(); i++) {
+      switch (args.get(i)) {
+        case "--exit" -> exit = true;
+        case "--days" -> days = positive("--days", args, ++i);
+        case "--rows-per-day" -> rowsPerDay = positive("--rows-per-day", args, ++i);
+        default -> throw new UsageException("unknown option '" + args.get(i) + "' for demo");
+      }
+    }
+    if (days < 8) {
+      throw new UsageException("--days must be at least 8: the newest 7 days stay hot");
+    }
+    Path home = Path.of(System.getProperty("permafrost.home", ".")).toAbsolutePath().normalize();
+    Path workDir = home.resolve(".permafrost/demo");
+    Progress progress = new Progress(out, System.console() != null);
+    out.println("Permafrost demo (work directory " + workDir + ", logs there)");
+    try (PermafrostStack stack = PermafrostStack.start(home, workDir, Map.of(), progress)) {
+      DemoSummary summary = new Demo(stack, progress).run(new Demo.Options(days, rowsPerDay, 7));
+      summary.print(out);
+      if (!summary.answersEqual()) {
+        return 1;
+      }
+      if (!exit) {
+        out.println();
+        out.println("Running. Press Ctrl-C to stop everything.");
+        new CountDownLatch(1).await(); // the shutdown hook stops the stack on Ctrl-C
+      }
+    }
+    return 0;
+  }
+
+  private static int positive(String option, List<String> args, int index) {
+    if (index >= args.size()) {
+      throw new UsageException(option + " needs a number");
+    }
+    try {
+      int value = Integer.parseInt(args.get(index));
+      if (value <= 0) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new UsageException(
+          option + " must be a positive whole number, not '" + args.get(index) + "'");
+    }
+  }
+
+  /** A command line that cannot be run as given. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

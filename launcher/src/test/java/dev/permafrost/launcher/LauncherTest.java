@@ -1,0 +1,37 @@
+package dev.permafrost.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LauncherTest {
+
+  @Test
+  void helpPrintsUsageWithAnExample() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(Launcher.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8)))
+        .isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("usage: ./permafrost demo")
+        .contains("example: ./permafrost demo --exit");
+  }
+
+  @Test
+  void badCommandLinesSayWhatIsWrongAndStartNothing() {
+    PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> Launcher.run(List.of("dmeo"), out))
+        .isInstanceOf(Launcher.UsageException.class)
+        .hasMessage("unknown command 'dmeo'; commands: demo");
+    assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "three"), out))
+        .hasMessage("--days must be a positive whole number, not 'three'");
+    assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "3"), out))
+        .hasMessageContaining("at least 8");
+    assertThatThrownBy(() -> Launcher.run(List.of("demo", "--fast"), out))
+        .hasMessage("unknown option '--fast' for demo");
+  }
+}
