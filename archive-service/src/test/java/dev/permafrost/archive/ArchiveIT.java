@@ -13,7 +13,6 @@ import dev.permafrost.contracts.Topics;
 import dev.permafrost.contracts.v1.ChunkObject;
 import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.devstack.DemoData;
-import dev.permafrost.devstack.DevStack;
 import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.Manifest;
@@ -317,8 +316,6 @@ class ArchiveIT {
   }
 
   private static Connection connect() throws Exception {
-    DevStack stack = DevStackTestResource.current();
-    return DriverManager.getConnection(
-        stack.jdbcUrl(), stack.databaseUser(), stack.databasePassword());
+    return DevStackTestResource.current().connect();
   }
 }

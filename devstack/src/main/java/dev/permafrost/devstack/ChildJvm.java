@@ -95,6 +95,22 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits for the process to end on its own.
+   *
+   * @return its exit code, or empty if it still runs after {@code timeout}
+   */
+  public java.util.OptionalInt awaitExit(java.time.Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          ? java.util.OptionalInt.of(process.exitValue())
+          : java.util.OptionalInt.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.OptionalInt.empty();
+    }
+  }
+
   public Path logFile() {
     return logFile;
   }

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Comparator;
@@ -124,6 +127,11 @@ public final class DevStack implements AutoCloseable {
 
   public String s3SecretKey() {
     return S3Server.SECRET_KEY;
+  }
+
+  /** A new connection to the stack's PostgreSQL database, for tests and the demo. */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl(), databaseUser(), databasePassword());
   }
 
   /** The configuration keys a Permafrost service needs to reach this stack. */

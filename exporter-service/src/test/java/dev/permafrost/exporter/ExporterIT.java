@@ -11,7 +11,6 @@ import dev.permafrost.contracts.EventType;
 import dev.permafrost.contracts.Topics;
 import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.devstack.DemoData;
-import dev.permafrost.devstack.DevStack;
 import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.format.ChunkFileReader;
 import dev.permafrost.format.Manifest;
@@ -27,7 +26,6 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -228,8 +226,6 @@ class ExporterIT {
   }
 
   private static Connection connect() throws Exception {
-    DevStack stack = DevStackTestResource.current();
-    return DriverManager.getConnection(
-        stack.jdbcUrl(), stack.databaseUser(), stack.databasePassword());
+    return DevStackTestResource.current().connect();
   }
 }

@@ -2,9 +2,7 @@ package dev.permafrost.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.permafrost.devstack.DemoData;
-import dev.permafrost.devstack.DevStack;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -179,9 +177,7 @@ final class Demo {
   }
 
   private Connection connect() throws SQLException {
-    DevStack devStack = stack.devStack();
-    return DriverManager.getConnection(
-        devStack.jdbcUrl(), devStack.databaseUser(), devStack.databasePassword());
+    return stack.devStack().connect();
   }
 
   private static void execute(Connection connection, String sql) throws SQLException {

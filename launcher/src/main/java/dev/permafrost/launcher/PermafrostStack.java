@@ -2,8 +2,6 @@ package dev.permafrost.launcher;
 
 import dev.permafrost.devstack.DevStack;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,39 +10,44 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** The whole system on one machine: devstack and the three services, stopped together. */
 final class PermafrostStack implements AutoCloseable {
 
-  private final DevStack devStack;
-  private final Deque<ServiceProcess> services = new ArrayDeque<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private ServiceProcess exporter;
-  private ServiceProcess archive;
-  private ServiceProcess query;
+  static final String EXPORTER = "exporter-service";
+  static final String ARCHIVE = "archive-service";
+  static final String QUERY = "query-service";
 
-  private PermafrostStack(DevStack devStack) {
+  /** The ports the services listen on when they are free, as the README says. */
+  private static final Map<String, Integer> PREFERRED_PORTS =
+      Map.of(EXPORTER, 8081, ARCHIVE, 8082, QUERY, 8083);
+
+  private final Path home;
+  private final Path workDir;
+  private final DevStack devStack;
+  private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private PermafrostStack(Path home, Path workDir, DevStack devStack) {
+    this.home = home;
+    this.workDir = workDir;
     this.devStack = devStack;
   }
 
   /**
    * Starts everything under {@code workDir}.
    *
-   * @param overrides extra service configuration, e.g. a shorter reconcile interval in tests
+   * @param overrides extra configuration per service name, e.g. failpoints for a crash test
    */
   static PermafrostStack start(
-      Path home, Path workDir, Map<String, String> overrides, Progress progress) {
+      Path home, Path workDir, Map<String, Map<String, String>> overrides, Progress progress) {
     progress.step("Starting PostgreSQL, Kafka and S3Proxy");
-    PermafrostStack stack = new PermafrostStack(DevStack.start(workDir.resolve("devstack")));
-    Thread hook = new Thread(stack::close, "permafrost-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    PermafrostStack stack =
+        new PermafrostStack(home, workDir, DevStack.start(workDir.resolve("devstack")));
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "permafrost-shutdown"));
     try {
       progress.done();
       progress.step("Starting exporter-service, archive-service and query-service");
-      Map<String, String> config = new LinkedHashMap<>(stack.devStack.serviceConfig());
-      config.putAll(overrides);
-      stack.exporter = stack.startService(home, "exporter-service", 8081, config, workDir);
-      stack.archive = stack.startService(home, "archive-service", 8082, config, workDir);
-      stack.query = stack.startService(home, "query-service", 8083, config, workDir);
-      for (ServiceProcess service : List.of(stack.exporter, stack.archive, stack.query)) {
-        service.awaitReady();
+      for (String service : List.of(EXPORTER, ARCHIVE, QUERY)) {
+        stack.launch(service, overrides.getOrDefault(service, Map.of()));
       }
+      stack.services.values().forEach(ServiceProcess::awaitReady);
       progress.done();
       return stack;
     } catch (RuntimeException e) {
@@ -53,31 +56,45 @@ final class PermafrostStack implements AutoCloseable {
     }
   }
 
-  private ServiceProcess startService(
-      Path home, String name, int port, Map<String, String> config, Path workDir) {
-    ServiceProcess service = ServiceProcess.start(home, name, port, config, workDir);
-    services.push(service);
-    return service;
+  /** Stops {@code service} if it still runs and starts it again with {@code overrides}. */
+  ServiceProcess restart(String service, Map<String, String> overrides) {
+    services.remove(service).close();
+    ServiceProcess restarted = launch(service, overrides);
+    restarted.awaitReady();
+    return restarted;
+  }
+
+  private ServiceProcess launch(String service, Map<String, String> overrides) {
+    Map<String, String> config = new LinkedHashMap<>(devStack.serviceConfig());
+    config.putAll(overrides);
+    ServiceProcess process =
+        ServiceProcess.start(home, service, PREFERRED_PORTS.get(service), config, workDir);
+    services.put(service, process);
+    return process;
   }
 
   DevStack devStack() {
     return devStack;
   }
 
+  ServiceProcess service(String name) {
+    return services.get(name);
+  }
+
   String exporterUrl() {
-    return exporter.url();
+    return services.get(EXPORTER).url();
   }
 
   String archiveUrl() {
-    return archive.url();
+    return services.get(ARCHIVE).url();
   }
 
   String queryUrl() {
-    return query.url();
+    return services.get(QUERY).url();
   }
 
   List<ServiceProcess> services() {
-    return List.of(exporter, archive, query);
+    return List.copyOf(services.values());
   }
 
   @Override
@@ -85,8 +102,9 @@ final class PermafrostStack implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    while (!services.isEmpty()) {
-      services.pop().close();
+    List<ServiceProcess> running = List.copyOf(services.values());
+    for (int i = running.size() - 1; i >= 0; i--) {
+      running.get(i).close();
     }
     devStack.close();
   }

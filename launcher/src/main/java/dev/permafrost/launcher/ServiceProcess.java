@@ -85,6 +85,11 @@ final class ServiceProcess implements AutoCloseable {
         });
   }
 
+  /** Waits for the service to die on its own; its exit code, or empty if it still runs. */
+  java.util.OptionalInt awaitExit(Duration timeout) {
+    return jvm.awaitExit(timeout);
+  }
+
   String name() {
     return name;
   }

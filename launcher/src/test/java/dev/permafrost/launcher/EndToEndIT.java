@@ -2,10 +2,8 @@ package dev.permafrost.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.permafrost.devstack.DevStack;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -33,10 +31,7 @@ class EndToEndIT {
       assertThat(summary.rowsHot() + summary.rowsCold()).isEqualTo(summary.rowsLoaded());
       assertThat(summary.parquetBytes()).isPositive().isLessThan(summary.postgresBytes());
 
-      DevStack devStack = stack.devStack();
-      try (Connection connection =
-          DriverManager.getConnection(
-              devStack.jdbcUrl(), devStack.databaseUser(), devStack.databasePassword())) {
+      try (Connection connection = stack.devStack().connect()) {
         // The archived days have no hot rows left; the hot window is untouched.
         assertThat(count(connection, "date < '" + today.minusDays(7) + "'")).isZero();
         assertThat(count(connection, "date >= '" + today.minusDays(7) + "'"))

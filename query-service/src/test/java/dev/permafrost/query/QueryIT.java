@@ -20,7 +20,6 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -259,8 +258,6 @@ class QueryIT {
   }
 
   private static Connection connect() throws Exception {
-    DevStack stack = DevStackTestResource.current();
-    return DriverManager.getConnection(
-        stack.jdbcUrl(), stack.databaseUser(), stack.databasePassword());
+    return DevStackTestResource.current().connect();
   }
 }

@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** The archive-service's own settings. */
 @ConfigMapping(prefix = "permafrost.archive")
@@ -15,6 +17,12 @@ public interface ArchiveConfig {
   /** Whether named failpoints may be armed; default false, true only in tests. */
   @WithDefault("false")
   boolean failpointsEnabled();
+
+  /**
+   * Failpoints at which the process halts at once, as if killed; honoured only when failpoints are
+   * enabled, for crash tests that restart the service. Default none.
+   */
+  Optional<List<String>> failpointsHalt();
 
   /** How often stuck chunks are driven forward ({@code off} disables it); default 30s. */
   @WithDefault("30s")

@@ -39,12 +39,7 @@ public class ChunkResource {
   @GET
   @Path("/chunks/{id}")
   public Chunk chunk(@PathParam("id") String id) {
-    UUID chunkId;
-    try {
-      chunkId = UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest("chunk id '" + id + "' is not a UUID");
-    }
+    UUID chunkId = ProblemException.parseUuid("chunk id", id);
     return Transactions.inSnapshot(dataSource, c -> catalog.find(c, chunkId))
         .orElseThrow(() -> ProblemException.notFound("Unknown chunk", "no chunk " + id));
   }

@@ -2,6 +2,7 @@ package dev.permafrost.archive.service;
 
 import dev.permafrost.archive.config.ArchiveConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,11 +23,21 @@ public class Failpoints {
   /** After verification read the objects back, before VERIFIED is committed. */
   public static final String VERIFY_BEFORE_COMMIT = "verify.before-commit";
 
+  /** Exit code of a process halted at a failpoint, like a SIGKILL'ed one. */
+  static final int HALT_EXIT_CODE = 137;
+
   private final boolean enabled;
   private final Map<String, Runnable> armed = new ConcurrentHashMap<>();
 
   public Failpoints(ArchiveConfig config) {
     this.enabled = config.failpointsEnabled();
+    if (enabled) {
+      // halt() skips shutdown hooks and finally blocks: the closest a JVM gets to kill -9.
+      config
+          .failpointsHalt()
+          .orElse(List.of())
+          .forEach(name -> arm(name, () -> Runtime.getRuntime().halt(HALT_EXIT_CODE)));
+    }
   }
 
   /** Runs, once, the action armed at {@code name}. */

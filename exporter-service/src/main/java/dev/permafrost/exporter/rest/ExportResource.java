@@ -43,12 +43,7 @@ public class ExportResource {
   @GET
   @Path("/{id}")
   public ExportJob get(@PathParam("id") String id) {
-    UUID jobId;
-    try {
-      jobId = UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest("job id '" + id + "' is not a UUID");
-    }
+    UUID jobId = ProblemException.parseUuid("job id", id);
     return jobs.find(jobId)
         .orElseThrow(() -> ProblemException.notFound("Unknown job", "no export job " + id));
   }

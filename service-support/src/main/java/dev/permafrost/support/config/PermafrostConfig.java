@@ -35,8 +35,8 @@ public interface PermafrostConfig {
 
   /** The outbox relay. */
   interface Outbox {
-    /** How often unpublished events are looked for; default 500 ms. */
-    @WithDefault("0.5s")
+    /** How often unpublished events are looked for; default 1 s, the scheduler's finest step. */
+    @WithDefault("1s")
     Duration pollInterval();
 
     /** Events relayed per transaction; default 100. */

@@ -62,7 +62,7 @@ public class OutboxRelay {
   }
 
   @Scheduled(
-      every = "${permafrost.outbox.poll-interval:0.5s}",
+      every = "${permafrost.outbox.poll-interval:1s}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void relayOnSchedule() {
     try {

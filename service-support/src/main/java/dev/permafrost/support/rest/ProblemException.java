@@ -33,6 +33,15 @@ public class ProblemException extends RuntimeException {
     return new ProblemException(503, "Cold data unavailable", detail);
   }
 
+  /** Parses an id from a request, or a 400 problem naming the {@code what} that was malformed. */
+  public static java.util.UUID parseUuid(String what, String value) {
+    try {
+      return java.util.UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
+      throw badRequest(what + " '" + value + "' is not a UUID");
+    }
+  }
+
   public int status() {
     return status;
   }
