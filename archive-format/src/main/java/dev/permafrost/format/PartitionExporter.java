@@ -120,6 +120,18 @@ public final class PartitionExporter {
     return manifest;
   }
 
+  /**
+   * Deletes the objects an earlier attempt at chunk {@code sequence} may have left when it died
+   * before the chunk was recorded. Only call this for a chunk that no catalog knows: nothing can
+   * reference its objects, and the retry may hold other rows than the attempt that died.
+   */
+  public void discardUnrecorded(DatasetDefinition dataset, Instant partitionStart, int sequence) {
+    UUID chunkId =
+        ChunkIds.of(dataset.name(), dataset.grain().partitionName(partitionStart), sequence);
+    store.delete(keys.dataKey(dataset.name(), dataset.grain(), partitionStart, null, chunkId, 1));
+    store.delete(keys.manifestKey(dataset.name(), chunkId));
+  }
+
   private static String selectSql(DatasetDefinition dataset, TableSchema schema) {
     String time = DatasetDefinition.quote(dataset.timeColumn());
     String orderBy =

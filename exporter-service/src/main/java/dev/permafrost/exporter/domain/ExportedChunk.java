@@ -5,11 +5,13 @@ import java.util.UUID;
 /**
  * The outcome of exporting one partition.
  *
- * @param alreadyExported true if an earlier run had exported it and nothing was written now
+ * @param sequence 1 for a partition's first chunk, 2.. for chunks of late rows
+ * @param alreadyExported true if nothing was written now (exported before, or nothing new)
  */
 public record ExportedChunk(
     String dataset,
     String partition,
+    int sequence,
     UUID chunkId,
     long rows,
     long bytes,

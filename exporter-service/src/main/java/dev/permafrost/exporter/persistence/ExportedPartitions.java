@@ -8,37 +8,41 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** The exporter's record of which chunks it has written. */
 @ApplicationScoped
 public class ExportedPartitions {
 
-  /** The first chunk of a partition, if the partition was exported before. */
-  public Optional<ExportedChunk> findFirstChunk(
-      Connection connection, String dataset, String partition) throws SQLException {
+  /** The chunks written for a partition so far, by sequence. */
+  public List<ExportedChunk> chunks(Connection connection, String dataset, String partition)
+      throws SQLException {
+    List<ExportedChunk> chunks = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT chunk_id, row_count, bytes, row_digest FROM exporter.exported_partition"
-                + " WHERE dataset = ? AND partition = ? AND sequence = 1")) {
+            "SELECT sequence, chunk_id, row_count, bytes, row_digest"
+                + " FROM exporter.exported_partition WHERE dataset = ? AND partition = ?"
+                + " ORDER BY sequence")) {
       select.setString(1, dataset);
       select.setString(2, partition);
       try (ResultSet rs = select.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
+        while (rs.next()) {
+          chunks.add(
+              new ExportedChunk(
+                  dataset,
+                  partition,
+                  rs.getInt(1),
+                  rs.getObject(2, UUID.class),
+                  rs.getLong(3),
+                  rs.getLong(4),
+                  rs.getString(5),
+                  true));
         }
-        return Optional.of(
-            new ExportedChunk(
-                dataset,
-                partition,
-                rs.getObject(1, UUID.class),
-                rs.getLong(2),
-                rs.getLong(3),
-                rs.getString(4),
-                true));
       }
     }
+    return chunks;
   }
 
   /**

@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
@@ -81,6 +82,27 @@ public class ExportJobService {
     ExportJob job = jobs.create(dataset.name(), start, end, partitions.size());
     workers.submit(() -> run(job, dataset, partitions));
     return job;
+  }
+
+  /**
+   * Starts a job over the closed part of [from, to) after rows were imported into it, so that
+   * archived partitions get their late rows as a next chunk. An import into the open partition
+   * needs nothing: its rows are exported when it closes.
+   *
+   * @return the job, or empty if no part of the range is closed
+   */
+  public Optional<ExportJob> startAfterImport(String datasetName, Instant from, Instant to) {
+    DatasetDefinition dataset = datasets.requireInRequest(datasetName);
+    Instant open = dataset.grain().start(clock.instant());
+    Instant end = to.isAfter(open) ? open : to;
+    if (!from.isBefore(end)) {
+      return Optional.empty();
+    }
+    List<Instant> partitions = partitionsOverlapping(dataset, from, end);
+    ExportJob job =
+        jobs.create(dataset.name(), dataset.grain().start(from), end, partitions.size());
+    workers.submit(() -> run(job, dataset, partitions));
+    return Optional.of(job);
   }
 
   /** Starts a job for every closed partition older than the dataset's hot retention. */

@@ -5,8 +5,10 @@ import dev.permafrost.contracts.v1.ChunkObject;
 import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.exporter.config.ExporterConfig;
 import dev.permafrost.exporter.domain.ExportedChunk;
+import dev.permafrost.exporter.persistence.ArchiveCatalog;
 import dev.permafrost.exporter.persistence.ExportedPartitions;
 import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.LifecycleMode;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
@@ -20,7 +22,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.jboss.logging.Logger;
@@ -36,6 +40,7 @@ public class PartitionExportService {
 
   private final DataSource dataSource;
   private final ExportedPartitions exportedPartitions;
+  private final ArchiveCatalog archiveCatalog;
   private final Outbox outbox;
   private final ObjectKeys keys;
   private final PartitionExporter exporter;
@@ -44,12 +49,14 @@ public class PartitionExportService {
   public PartitionExportService(
       DataSource dataSource,
       ExportedPartitions exportedPartitions,
+      ArchiveCatalog archiveCatalog,
       Outbox outbox,
       ObjectStore store,
       ObjectKeys keys,
       ExporterConfig config) {
     this.dataSource = dataSource;
     this.exportedPartitions = exportedPartitions;
+    this.archiveCatalog = archiveCatalog;
     this.outbox = outbox;
     this.keys = keys;
     this.exporter =
@@ -58,8 +65,10 @@ public class PartitionExportService {
   }
 
   /**
-   * Exports the partition of {@code dataset} that starts at {@code partitionStart}, unless it was
-   * exported before. Safe to call twice, also at the same time from two replicas.
+   * Exports the partition of {@code dataset} that starts at {@code partitionStart}: as its first
+   * chunk if it has none, else its hot rows as the next chunk once every earlier chunk is ACTIVE
+   * (late data; with mode move, the hot rows of such a partition are exactly the rows that came
+   * after the last export). Safe to call twice, also at the same time from two replicas.
    */
   public ExportedChunk export(DatasetDefinition dataset, Instant partitionStart)
       throws SQLException {
@@ -69,49 +78,79 @@ public class PartitionExportService {
     try (Connection lock = dataSource.getConnection()) {
       advisoryLock(lock, "pg_advisory_lock", dataset.name() + "/" + partition);
       try {
-        Optional<ExportedChunk> earlier =
+        List<ExportedChunk> earlier =
             Transactions.inTransaction(
-                dataSource, c -> exportedPartitions.findFirstChunk(c, dataset.name(), partition));
-        if (earlier.isPresent()) {
-          return earlier.get();
+                dataSource, c -> exportedPartitions.chunks(c, dataset.name(), partition));
+        if (!earlier.isEmpty() && !lateRowsCanBeExported(dataset, earlier)) {
+          return earlier.get(earlier.size() - 1);
         }
-        long begin = System.nanoTime();
-        Manifest manifest =
-            Transactions.inSnapshot(
-                dataSource,
-                c ->
-                    exporter.export(
-                        c, dataset, PgTables.readSchema(c, dataset.table()), partitionStart, 1));
-        String manifestKey = keys.manifestKey(dataset.name(), manifest.chunkId());
-        Transactions.inTransaction(
-            dataSource,
-            c -> {
-              if (exportedPartitions.record(c, manifest, manifestKey) && manifest.rowCount() > 0) {
-                outbox.append(c, partitionReady(manifest, manifestKey));
-              }
-              return null;
-            });
-        long bytes = manifest.objects().stream().mapToLong(Manifest.StoredObject::bytes).sum();
-        LOG.infof(
-            "exported %s/%s chunk %s: %d rows, %d bytes in %d ms",
-            dataset.name(),
-            partition,
-            manifest.chunkId(),
-            manifest.rowCount(),
-            bytes,
-            (System.nanoTime() - begin) / 1_000_000);
-        return new ExportedChunk(
-            dataset.name(),
-            partition,
-            manifest.chunkId(),
-            manifest.rowCount(),
-            bytes,
-            manifest.rowDigest(),
-            false);
+        return writeChunk(dataset, partitionStart, earlier.size() + 1)
+            .orElseGet(() -> earlier.get(earlier.size() - 1));
       } finally {
         advisoryLock(lock, "pg_advisory_unlock", dataset.name() + "/" + partition);
       }
     }
+  }
+
+  private boolean lateRowsCanBeExported(DatasetDefinition dataset, List<ExportedChunk> earlier) {
+    if (dataset.mode() != LifecycleMode.MOVE) {
+      return false; // offloaded rows stay hot: their late rows need another rule
+    }
+    // Empty chunks were never announced, so the archive-service has no record of them.
+    List<UUID> announced =
+        earlier.stream().filter(c -> c.rows() > 0).map(ExportedChunk::chunkId).toList();
+    return Transactions.inTransaction(dataSource, c -> archiveCatalog.allActive(c, announced));
+  }
+
+  /**
+   * Writes chunk {@code sequence} from one snapshot of the partition.
+   *
+   * @return empty if this is a late chunk and the partition has no hot rows
+   */
+  private Optional<ExportedChunk> writeChunk(
+      DatasetDefinition dataset, Instant partitionStart, int sequence) throws SQLException {
+    long begin = System.nanoTime();
+    // Not recorded yet (we hold the partition's lock), so whatever an attempt that died left
+    // under this chunk's keys is unreferenced and may hold other rows: start clean.
+    exporter.discardUnrecorded(dataset, partitionStart, sequence);
+    Manifest manifest =
+        Transactions.inSnapshot(
+            dataSource,
+            c ->
+                exporter.export(
+                    c, dataset, PgTables.readSchema(c, dataset.table()), partitionStart, sequence));
+    if (sequence > 1 && manifest.rowCount() == 0) {
+      return Optional.empty();
+    }
+    String manifestKey = keys.manifestKey(dataset.name(), manifest.chunkId());
+    Transactions.inTransaction(
+        dataSource,
+        c -> {
+          if (exportedPartitions.record(c, manifest, manifestKey) && manifest.rowCount() > 0) {
+            outbox.append(c, partitionReady(manifest, manifestKey));
+          }
+          return null;
+        });
+    long bytes = manifest.objects().stream().mapToLong(Manifest.StoredObject::bytes).sum();
+    LOG.infof(
+        "exported %s/%s chunk %d (%s): %d rows, %d bytes in %d ms",
+        dataset.name(),
+        manifest.partition(),
+        sequence,
+        manifest.chunkId(),
+        manifest.rowCount(),
+        bytes,
+        (System.nanoTime() - begin) / 1_000_000);
+    return Optional.of(
+        new ExportedChunk(
+            dataset.name(),
+            manifest.partition(),
+            sequence,
+            manifest.chunkId(),
+            manifest.rowCount(),
+            bytes,
+            manifest.rowDigest(),
+            false));
   }
 
   private EventEnvelope<PartitionReady> partitionReady(Manifest manifest, String manifestKey) {
