@@ -39,12 +39,51 @@ public final class PartitionExporter {
   }
 
   /**
-   * Exports the partition that starts at {@code partitionStart} as chunk {@code sequence}.
-   *
-   * <p>The caller owns the transaction: run it read-only at REPEATABLE READ so that the chunk is
-   * one snapshot. A partition without rows yields a manifest with no objects and nothing uploaded.
+   * A chunk written to a local file from one snapshot, not uploaded yet. Closing it deletes the
+   * file.
+   */
+  public record StagedChunk(
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Instant partitionStart,
+      int sequence,
+      UUID chunkId,
+      Path file,
+      long rows,
+      String rowDigest,
+      String minTime,
+      String maxTime)
+      implements AutoCloseable {
+
+    @Override
+    public void close() throws IOException {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /**
+   * Exports the partition that starts at {@code partitionStart} as chunk {@code sequence}: {@link
+   * #stage} then {@link #upload} with the caller's transaction open throughout. Services stage in a
+   * snapshot and upload after it ended, to keep transactions on the hot database short.
    */
   public Manifest export(
+      Connection connection,
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Instant partitionStart,
+      int sequence)
+      throws SQLException, IOException {
+    try (StagedChunk staged = stage(connection, dataset, schema, partitionStart, sequence)) {
+      return upload(staged);
+    }
+  }
+
+  /**
+   * Writes the rows of the partition that starts at {@code partitionStart}, as the connection's
+   * transaction sees them, into a local Parquet file. Run it read-only at REPEATABLE READ so that
+   * the chunk is one snapshot.
+   */
+  public StagedChunk stage(
       Connection connection,
       DatasetDefinition dataset,
       TableSchema schema,
@@ -58,8 +97,7 @@ public final class PartitionExporter {
     ColumnType timeType = schema.column(timeIndex).type();
 
     Files.createDirectories(workDir);
-    Path file = workDir.resolve("chunk-" + chunkId + "-1.parquet");
-    Files.deleteIfExists(file); // left over by an earlier attempt that died
+    Path file = workDir.resolve("chunk-" + chunkId + "-" + UUID.randomUUID() + ".parquet");
     RowDigest digest;
     Object minTime = null;
     Object maxTime = null;
@@ -84,38 +122,55 @@ public final class PartitionExporter {
         }
         digest = writer.digest();
       }
-    }
-
-    List<Manifest.StoredObject> objects = new ArrayList<>();
-    try {
-      if (digest.count() > 0) {
-        String key =
-            keys.dataKey(dataset.name(), dataset.grain(), partitionStart, null, chunkId, 1);
-        ObjectStore.StoredBytes stored = store.putOnce(key, file);
-        objects.add(
-            new Manifest.StoredObject(key, stored.bytes(), stored.sha256(), digest.count()));
-      }
-    } finally {
+    } catch (SQLException | IOException | RuntimeException e) {
       Files.deleteIfExists(file);
+      throw e;
+    }
+    return new StagedChunk(
+        dataset,
+        schema,
+        partitionStart,
+        sequence,
+        chunkId,
+        file,
+        digest.count(),
+        digest.hex(),
+        minTime == null ? null : minTime.toString(),
+        maxTime == null ? null : maxTime.toString());
+  }
+
+  /**
+   * Uploads a staged chunk write-once: its data file, then its manifest. A chunk without rows
+   * uploads nothing and yields a manifest with no objects.
+   */
+  public Manifest upload(StagedChunk staged) throws IOException {
+    DatasetDefinition dataset = staged.dataset();
+    List<Manifest.StoredObject> objects = new ArrayList<>();
+    if (staged.rows() > 0) {
+      String key =
+          keys.dataKey(
+              dataset.name(), dataset.grain(), staged.partitionStart(), null, staged.chunkId(), 1);
+      ObjectStore.StoredBytes stored = store.putOnce(key, staged.file());
+      objects.add(new Manifest.StoredObject(key, stored.bytes(), stored.sha256(), staged.rows()));
     }
     Manifest manifest =
         new Manifest(
             Manifest.FORMAT_VERSION,
-            chunkId,
+            staged.chunkId(),
             dataset.name(),
-            partition,
-            partitionStart,
-            partitionEnd,
-            sequence,
-            schema.columns(),
+            dataset.grain().partitionName(staged.partitionStart()),
+            staged.partitionStart(),
+            dataset.grain().end(staged.partitionStart()),
+            staged.sequence(),
+            staged.schema().columns(),
             objects,
-            digest.count(),
-            digest.hex(),
-            minTime == null ? null : minTime.toString(),
-            maxTime == null ? null : maxTime.toString(),
+            staged.rows(),
+            staged.rowDigest(),
+            staged.minTime(),
+            staged.maxTime(),
             clock.instant());
-    if (digest.count() > 0) {
-      store.putOnce(keys.manifestKey(dataset.name(), chunkId), manifest.toJson());
+    if (staged.rows() > 0) {
+      store.putOnce(keys.manifestKey(dataset.name(), staged.chunkId()), manifest.toJson());
     }
     return manifest;
   }

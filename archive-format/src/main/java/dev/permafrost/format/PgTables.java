@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -92,22 +91,5 @@ public final class PgTables {
       row[i] = readValue(rs, i + 1, schema.column(i).type());
     }
     return row;
-  }
-
-  /** Binds {@code value}, of {@code type}'s Java class, to parameter {@code index}. */
-  public static void bind(PreparedStatement statement, int index, ColumnType type, Object value)
-      throws SQLException {
-    switch (type) {
-      case TIMESTAMPTZ ->
-          statement.setObject(
-              index,
-              value == null
-                  ? null
-                  : OffsetDateTime.ofInstant((java.time.Instant) value, java.time.ZoneOffset.UTC));
-      case TIMESTAMP ->
-          statement.setTimestamp(
-              index, value == null ? null : Timestamp.valueOf((LocalDateTime) value));
-      default -> statement.setObject(index, value);
-    }
   }
 }

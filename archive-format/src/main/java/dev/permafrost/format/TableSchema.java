@@ -36,7 +36,9 @@ public record TableSchema(List<Column> columns) {
 
   /** Column names joined by commas, quoted for SQL. */
   public String selectList() {
-    return columns.stream().map(c -> '"' + c.name() + '"').collect(Collectors.joining(", "));
+    return columns.stream()
+        .map(c -> DatasetDefinition.quote(c.name()))
+        .collect(Collectors.joining(", "));
   }
 
   public List<String> columnNames() {

@@ -51,8 +51,20 @@ public final class DevStack implements AutoCloseable {
    * @throws IllegalStateException naming the component and its log file if one does not start
    */
   public static DevStack start(Path workDir) {
+    return start(workDir, true);
+  }
+
+  /**
+   * Like {@link #start(Path)}.
+   *
+   * @param shutdownHook false if the caller stops the stack from a shutdown hook of its own, after
+   *     what runs on top of it: hooks run concurrently, so two hooks cannot keep an order
+   */
+  public static DevStack start(Path workDir, boolean shutdownHook) {
     DevStack stack = new DevStack(workDir.toAbsolutePath());
-    Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
+    if (shutdownHook) {
+      Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
+    }
     try {
       Files.createDirectories(stack.workDir);
       // Every start is a fresh stack: data of an earlier run would not match the new cluster.
@@ -155,6 +167,8 @@ public final class DevStack implements AutoCloseable {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {
       // The hook is running or has run; nothing left to unregister.
+    } catch (IllegalArgumentException neverRegistered) {
+      // Started without a hook of its own.
     }
   }
 

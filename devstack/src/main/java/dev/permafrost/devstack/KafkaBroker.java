@@ -31,10 +31,15 @@ final class KafkaBroker implements AutoCloseable {
     Path dataDir = workDir.resolve("kafka-data");
     Path config = workDir.resolve("kafka-server.properties");
     Path log = workDir.resolve("kafka.log");
+    Path log4j = workDir.resolve("kafka-log4j2.properties");
     writeConfig(config, dataDir, port, controllerPort);
+    writeLogConfig(log4j);
 
     List<String> jvmOptions =
-        List.of("-Xmx512m", "-Dkafka.logs.dir=" + workDir.resolve("kafka-logs"));
+        List.of(
+            "-Xmx512m",
+            "-Dkafka.logs.dir=" + workDir.resolve("kafka-logs"),
+            "-Dlog4j2.configurationFile=" + log4j);
     // Formatting the storage is a separate, short-lived run of the same classpath.
     try (ChildJvm format =
         ChildJvm.start(

@@ -100,7 +100,36 @@ class ExporterIT {
   }
 
   @Test
+  void objectsAreWrittenOnceAndARetryWithOtherBytesIsRefused() throws Exception {
+    String key = keys.datasetFolder("pageviews") + "write-once-" + UUID.randomUUID() + ".bin";
+    byte[] first = "first".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ObjectStore.StoredBytes stored = store.putOnce(key, first);
+    // The same bytes again: a retried upload, accepted.
+    assertThat(store.putOnce(key, first.clone())).isEqualTo(stored);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> store.putOnce(key, "second".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .isInstanceOf(dev.permafrost.format.ObjectConflictException.class)
+        .hasMessageContaining(key);
+    assertThat(store.getBytes(key)).isEqualTo(first);
+  }
+
+  @Test
   void badRequestsAreRefusedWithAProblemNamingWhatIsAllowed() {
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"dataset\": \"pageviews\", \"from\": ")
+        .post("/api/v1/exports")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("detail", containsString("not the JSON this endpoint takes"));
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("from", "2026-01-01", "to", "2026-01-02"))
+        .post("/api/v1/exports")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("dataset is required; allowed: pageviews"));
     given()
         .contentType(ContentType.JSON)
         .body(Map.of("dataset", "nope", "from", "2026-01-01", "to", "2026-01-02"))

@@ -39,7 +39,8 @@ final class PermafrostStack implements AutoCloseable {
       Path home, Path workDir, Map<String, Map<String, String>> overrides, Progress progress) {
     progress.step("Starting PostgreSQL, Kafka and S3Proxy");
     PermafrostStack stack =
-        new PermafrostStack(home, workDir, DevStack.start(workDir.resolve("devstack")));
+        new PermafrostStack(home, workDir, DevStack.start(workDir.resolve("devstack"), false));
+    // One hook for everything, so that the services stop before the components they use.
     Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "permafrost-shutdown"));
     try {
       progress.done();
@@ -58,7 +59,12 @@ final class PermafrostStack implements AutoCloseable {
 
   /** Stops {@code service} if it still runs and starts it again with {@code overrides}. */
   ServiceProcess restart(String service, Map<String, String> overrides) {
-    services.remove(service).close();
+    ServiceProcess running = services.remove(service);
+    if (running == null) {
+      throw new IllegalArgumentException(
+          "no service " + service + "; services: " + services.keySet());
+    }
+    running.close();
     ServiceProcess restarted = launch(service, overrides);
     restarted.awaitReady();
     return restarted;

@@ -7,13 +7,16 @@ import dev.permafrost.contracts.EventType;
 import dev.permafrost.contracts.v1.PartitionReady;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Reads {@code permafrost.partition-ready}. A record that is not a valid event, or names a dataset
- * this service does not know, fails and goes to the dead-letter topic; a failure after the chunk
- * was registered is left to the reconciler, which retries it from the catalog.
+ * Reads {@code permafrost.partition-ready}. Until the chunk is registered in the catalog every
+ * failure fails the record, which then goes to the dead-letter topic rather than being lost: a
+ * record that is not a valid event, a dataset this service does not know, or a database that cannot
+ * be reached. A failure after registration is left to the reconciler, which retries the chunk from
+ * the catalog.
  */
 @ApplicationScoped
 public class PartitionReadyConsumer {
@@ -30,10 +33,11 @@ public class PartitionReadyConsumer {
   @Blocking
   public void consume(String record) {
     EventEnvelope<PartitionReady> event = EventCodec.fromJson(record, EventType.PARTITION_READY);
+    if (!lifecycle.register(event)) {
+      return;
+    }
     try {
-      lifecycle.onPartitionReady(event);
-    } catch (dev.permafrost.support.rest.ProblemException e) {
-      throw e; // unknown dataset: permanent, dead-letter it
+      lifecycle.drive(event.payload().chunkId(), Optional.of(event.eventId()));
     } catch (RuntimeException e) {
       LOG.errorf(
           e,

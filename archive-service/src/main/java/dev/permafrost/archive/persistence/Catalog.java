@@ -94,7 +94,8 @@ public class Catalog {
     try (PreparedStatement select =
         connection.prepareStatement(
             "SELECT chunk_id FROM archive.chunk WHERE state IN ('EXPORTED', 'VERIFIED')"
-                + " AND state_changed_at < now() - make_interval(secs => ?) LIMIT 1000")) {
+                + " AND state_changed_at < now() - make_interval(secs => ?)"
+                + " ORDER BY state_changed_at LIMIT 1000")) {
       select.setDouble(1, age.toMillis() / 1000.0);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {

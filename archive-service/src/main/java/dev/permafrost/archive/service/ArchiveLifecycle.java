@@ -16,6 +16,7 @@ import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.messaging.Inbox;
 import dev.permafrost.support.messaging.Outbox;
+import dev.permafrost.support.rest.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,17 +82,32 @@ public class ArchiveLifecycle {
    * @return the chunk's state afterwards
    */
   public ChunkState onPartitionReady(EventEnvelope<PartitionReady> event) {
-    PartitionReady ready = event.payload();
-    datasets.find(ready.dataset()); // an unconfigured dataset is a permanent error
-    boolean duplicate =
-        Transactions.inTransaction(
-            dataSource, c -> inbox.alreadyProcessed(c, PARTITION_READY_CONSUMER, event.eventId()));
-    if (duplicate) {
-      LOG.debugf("partition-ready %s was handled before", event.eventId());
-      return state(ready.chunkId());
+    if (register(event)) {
+      return drive(event.payload().chunkId(), Optional.of(event.eventId()));
     }
-    Transactions.inTransaction(dataSource, c -> catalog.register(c, ready));
-    return drive(ready.chunkId(), Optional.of(event.eventId()));
+    return state(event.payload().chunkId());
+  }
+
+  /**
+   * Records the announced chunk in the catalog, in state EXPORTED, unless the event was handled
+   * before. From then on the reconciler can finish the chunk even if the event is lost.
+   *
+   * @return false if the event was handled before and nothing is left to do for it
+   * @throws ProblemException if the dataset is not configured here (permanent)
+   */
+  public boolean register(EventEnvelope<PartitionReady> event) {
+    PartitionReady ready = event.payload();
+    datasets.find(ready.dataset());
+    return Transactions.inTransaction(
+        dataSource,
+        c -> {
+          if (inbox.alreadyProcessed(c, PARTITION_READY_CONSUMER, event.eventId())) {
+            LOG.debugf("partition-ready %s was handled before", event.eventId());
+            return false;
+          }
+          catalog.register(c, ready);
+          return true;
+        });
   }
 
   /**

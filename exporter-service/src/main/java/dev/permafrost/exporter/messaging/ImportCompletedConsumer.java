@@ -40,7 +40,7 @@ public class ImportCompletedConsumer {
                     event.eventId(), imported.dataset(), imported.from(), imported.to(), job.id()),
             () ->
                 LOG.infof(
-                    "import-completed %s for %s touches only the open partition: nothing to do",
+                    "import-completed %s for %s has no closed partition in its range: nothing to do",
                     event.eventId(), imported.dataset()));
   }
 }

@@ -89,7 +89,7 @@ public class ExportJobService {
    * archived partitions get their late rows as a next chunk. An import into the open partition
    * needs nothing: its rows are exported when it closes.
    *
-   * @return the job, or empty if no part of the range is closed
+   * @return the (first) job, or empty if no part of the range is closed
    */
   public Optional<ExportJob> startAfterImport(String datasetName, Instant from, Instant to) {
     DatasetDefinition dataset = datasets.requireInRequest(datasetName);
@@ -98,11 +98,7 @@ public class ExportJobService {
     if (!from.isBefore(end)) {
       return Optional.empty();
     }
-    List<Instant> partitions = partitionsOverlapping(dataset, from, end);
-    ExportJob job =
-        jobs.create(dataset.name(), dataset.grain().start(from), end, partitions.size());
-    workers.submit(() -> run(job, dataset, partitions));
-    return Optional.of(job);
+    return Optional.of(startInBatches(dataset, from, end).get(0));
   }
 
   /** Starts a job for every closed partition older than the dataset's hot retention. */
@@ -110,10 +106,28 @@ public class ExportJobService {
     Instant start = dataset.grain().start(oldestRow);
     Instant end = dataset.grain().start(clock.instant().minus(dataset.hotRetention()));
     if (start.isBefore(end)) {
-      List<Instant> partitions = partitionsOverlapping(dataset, start, end);
-      ExportJob job = jobs.create(dataset.name(), start, end, partitions.size());
-      workers.submit(() -> run(job, dataset, partitions));
+      startInBatches(dataset, start, end);
     }
+  }
+
+  /** Starts one job per {@link #MAX_PARTITIONS_PER_JOB} partitions of [from, to), oldest first. */
+  private List<ExportJob> startInBatches(DatasetDefinition dataset, Instant from, Instant to) {
+    List<ExportJob> started = new ArrayList<>();
+    Instant batchStart = dataset.grain().start(from);
+    while (batchStart.isBefore(to)) {
+      List<Instant> partitions = partitionsOverlapping(dataset, batchStart, to);
+      List<Instant> batch =
+          partitions.subList(0, Math.min(partitions.size(), MAX_PARTITIONS_PER_JOB));
+      Instant batchEnd = dataset.grain().end(batch.get(batch.size() - 1));
+      ExportJob job =
+          jobs.create(
+              dataset.name(), batchStart, batchEnd.isAfter(to) ? to : batchEnd, batch.size());
+      List<Instant> frozen = List.copyOf(batch);
+      workers.submit(() -> run(job, dataset, frozen));
+      started.add(job);
+      batchStart = batchEnd;
+    }
+    return started;
   }
 
   private void run(ExportJob job, DatasetDefinition dataset, List<Instant> partitions) {
@@ -132,6 +146,10 @@ public class ExportJobService {
     }
   }
 
+  /**
+   * The starts of the partitions overlapping [from, to), at most one more than {@link
+   * #MAX_PARTITIONS_PER_JOB}: enough to tell a range that is too long for one job.
+   */
   static List<Instant> partitionsOverlapping(DatasetDefinition dataset, Instant from, Instant to) {
     List<Instant> partitions = new ArrayList<>();
     for (Instant p = dataset.grain().start(from);

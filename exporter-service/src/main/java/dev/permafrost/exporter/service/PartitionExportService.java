@@ -17,6 +17,8 @@ import dev.permafrost.format.PgTables;
 import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.messaging.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -113,14 +115,25 @@ public class PartitionExportService {
     // Not recorded yet (we hold the partition's lock), so whatever an attempt that died left
     // under this chunk's keys is unreferenced and may hold other rows: start clean.
     exporter.discardUnrecorded(dataset, partitionStart, sequence);
-    Manifest manifest =
+    Manifest manifest;
+    // Stage in a read-only snapshot, upload after it ended: no transaction stays open on the
+    // production database while bytes travel to the object store.
+    try (PartitionExporter.StagedChunk staged =
         Transactions.inSnapshot(
             dataSource,
             c ->
-                exporter.export(
-                    c, dataset, PgTables.readSchema(c, dataset.table()), partitionStart, sequence));
-    if (sequence > 1 && manifest.rowCount() == 0) {
-      return Optional.empty();
+                exporter.stage(
+                    c,
+                    dataset,
+                    PgTables.readSchema(c, dataset.table()),
+                    partitionStart,
+                    sequence))) {
+      if (sequence > 1 && staged.rows() == 0) {
+        return Optional.empty();
+      }
+      manifest = exporter.upload(staged);
+    } catch (IOException e) {
+      throw new UncheckedIOException("export of " + dataset.name() + " chunk failed", e);
     }
     String manifestKey = keys.manifestKey(dataset.name(), manifest.chunkId());
     Transactions.inTransaction(

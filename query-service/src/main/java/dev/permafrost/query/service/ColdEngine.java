@@ -16,15 +16,19 @@ public class ColdEngine {
 
   public ColdEngine() throws SQLException {
     this.database = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
-    try (Statement statement = database.createStatement()) {
-      // Days are UTC days on both tiers.
-      statement.execute("SET TimeZone = 'UTC'");
-    }
   }
 
-  /** A new connection to the shared database; close it after the query. */
+  /** A new connection to the shared database, in UTC; close it after the query. */
   public Connection connect() throws SQLException {
-    return database.duplicate();
+    Connection connection = database.duplicate();
+    try (Statement statement = connection.createStatement()) {
+      // Days are UTC days on both tiers; the setting belongs to each connection.
+      statement.execute("SET TimeZone = 'UTC'");
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
   }
 
   @PreDestroy

@@ -128,6 +128,20 @@ public class DailyTotalsService {
       throws SQLException {
     TableSchema schema = PgTables.readSchema(snapshot, dataset.table());
     ColumnType timeType = schema.column(schema.indexOf(dataset.timeColumn())).type();
+    ColumnType metricType = schema.column(schema.indexOf(metric)).type();
+    if (metricType != ColumnType.SMALLINT
+        && metricType != ColumnType.INTEGER
+        && metricType != ColumnType.BIGINT) {
+      // Integer sums are exact on both tiers, so adding the two partial sums changes nothing.
+      throw ProblemException.badRequest(
+          "metric column "
+              + metric
+              + " of dataset "
+              + dataset.name()
+              + " has type "
+              + metricType.name().toLowerCase()
+              + "; daily totals need smallint, integer or bigint");
+    }
     Object tenantValue = tenant == null ? null : tenantValue(dataset, schema, tenant);
     List<ColdObject> cold = activeChunks.overlapping(snapshot, dataset.name(), start, end);
 

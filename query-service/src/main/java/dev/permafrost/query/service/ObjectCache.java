@@ -22,6 +22,8 @@ public class ObjectCache {
 
   private final ObjectStore store;
   private final Path directory;
+
+  /** One lock per object, kept for the life of the cache: at most one per cached file. */
   private final ConcurrentMap<String, Object> downloadLocks = new ConcurrentHashMap<>();
 
   public ObjectCache(ObjectStore store, QueryConfig config) {
@@ -48,7 +50,9 @@ public class ObjectCache {
       if (Files.exists(cached)) {
         return cached;
       }
-      Path partial = directory.resolve(object.sha256() + ".download");
+      // A name of its own, so that another process sharing the directory cannot interleave.
+      Path partial =
+          directory.resolve(object.sha256() + "." + java.util.UUID.randomUUID() + ".download");
       try {
         ObjectStore.StoredBytes got = store.download(object.key(), partial);
         if (got.bytes() != object.bytes() || !got.sha256().equals(object.sha256())) {
@@ -72,8 +76,6 @@ public class ObjectCache {
                 + "): "
                 + e.getMessage(),
             e);
-      } finally {
-        downloadLocks.remove(object.sha256());
       }
     }
   }

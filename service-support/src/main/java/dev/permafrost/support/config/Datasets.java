@@ -42,7 +42,11 @@ public class Datasets {
    * unknown name is a bad request rather than a missing resource.
    */
   public DatasetDefinition requireInRequest(String name) {
-    DatasetDefinition dataset = name == null ? null : byName.get(name);
+    if (name == null || name.isBlank()) {
+      throw ProblemException.badRequest(
+          "dataset is required; allowed: " + String.join(", ", byName.keySet()));
+    }
+    DatasetDefinition dataset = byName.get(name);
     if (dataset == null) {
       throw ProblemException.badRequest(
           "unknown dataset '" + name + "'; allowed: " + String.join(", ", byName.keySet()));

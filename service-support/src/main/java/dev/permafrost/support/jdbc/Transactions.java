@@ -36,13 +36,11 @@ public final class Transactions {
       try {
         T result = work.run(connection);
         connection.commit();
+        resetForPool(connection);
         return result;
       } catch (Throwable e) {
         rollbackQuietly(connection, e);
         throw e;
-      } finally {
-        connection.setReadOnly(false);
-        connection.setAutoCommit(true);
       }
     } catch (RuntimeException | Error e) {
       throw e;
@@ -54,8 +52,15 @@ public final class Transactions {
   private static void rollbackQuietly(Connection connection, Throwable cause) {
     try {
       connection.rollback();
+      resetForPool(connection);
     } catch (SQLException rollbackFailure) {
+      // A broken connection: the pool discards it; the original failure is what matters.
       cause.addSuppressed(rollbackFailure);
     }
+  }
+
+  private static void resetForPool(Connection connection) throws SQLException {
+    connection.setReadOnly(false);
+    connection.setAutoCommit(true);
   }
 }

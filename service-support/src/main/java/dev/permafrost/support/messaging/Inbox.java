@@ -37,7 +37,7 @@ public class Inbox {
   /**
    * Records that {@code consumer} applied {@code eventId}.
    *
-   * @return false if it was recorded before, in which case the caller must roll back its effect
+   * @return false if it was recorded before: another delivery of the event got there first
    */
   public boolean markProcessed(Connection transaction, String consumer, UUID eventId)
       throws SQLException {

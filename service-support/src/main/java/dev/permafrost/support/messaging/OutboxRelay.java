@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
 public class OutboxRelay {
 
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-  private static final long SEND_TIMEOUT_SECONDS = 30;
+  private static final long SEND_TIMEOUT_SECONDS = 25;
 
   private final DataSource dataSource;
   private final String table;
