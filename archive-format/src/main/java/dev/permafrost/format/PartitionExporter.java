@@ -102,6 +102,8 @@ public final class PartitionExporter {
     Object minTime = null;
     Object maxTime = null;
     try (PreparedStatement select = connection.prepareStatement(selectSql(dataset, schema))) {
+      // Binary transfer from the first execution: no text parsing of every number and date.
+      select.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
       select.setFetchSize(FETCH_SIZE);
       TimeBounds.bind(select, 1, timeType, partitionStart);
       TimeBounds.bind(select, 2, timeType, partitionEnd);

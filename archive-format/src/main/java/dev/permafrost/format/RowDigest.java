@@ -76,24 +76,29 @@ public final class RowDigest {
       buffer.put(NULL_TAG).putInt(0);
       return;
     }
-    byte[] bytes =
-        switch (type) {
-          case SMALLINT -> ByteBuffer.allocate(2).putShort((Short) value).array();
-          case INTEGER -> ByteBuffer.allocate(4).putInt((Integer) value).array();
-          case BIGINT -> ByteBuffer.allocate(8).putLong((Long) value).array();
-          case DOUBLE ->
-              ByteBuffer.allocate(8).putLong(Double.doubleToLongBits((Double) value)).array();
-          case BOOLEAN -> new byte[] {(byte) ((Boolean) value ? 1 : 0)};
-          case TEXT, JSONB -> ((String) value).getBytes(StandardCharsets.UTF_8);
-          case BYTEA -> (byte[]) value;
-          case DATE ->
-              ByteBuffer.allocate(4).putInt((int) ((LocalDate) value).toEpochDay()).array();
-          case TIMESTAMP ->
-              ByteBuffer.allocate(8)
-                  .putLong(epochMicros(((LocalDateTime) value).toInstant(ZoneOffset.UTC)))
-                  .array();
-          case TIMESTAMPTZ -> ByteBuffer.allocate(8).putLong(epochMicros((Instant) value)).array();
-        };
+    // Fixed-width values go straight into the buffer: this runs once per value of every row.
+    switch (type) {
+      case SMALLINT -> fixed(2).putShort((Short) value);
+      case INTEGER -> fixed(4).putInt((Integer) value);
+      case BIGINT -> fixed(8).putLong((Long) value);
+      case DOUBLE -> fixed(8).putLong(Double.doubleToLongBits((Double) value));
+      case BOOLEAN -> fixed(1).put((byte) ((Boolean) value ? 1 : 0));
+      case DATE -> fixed(4).putInt((int) ((LocalDate) value).toEpochDay());
+      case TIMESTAMP ->
+          fixed(8).putLong(epochMicros(((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
+      case TIMESTAMPTZ -> fixed(8).putLong(epochMicros((Instant) value));
+      case TEXT, JSONB -> variable(((String) value).getBytes(StandardCharsets.UTF_8));
+      case BYTEA -> variable((byte[]) value);
+    }
+  }
+
+  /** Writes tag and length of a value of {@code width} bytes; the caller writes the value. */
+  private ByteBuffer fixed(int width) {
+    ensure(5 + width);
+    return buffer.put(VALUE_TAG).putInt(width);
+  }
+
+  private void variable(byte[] bytes) {
     ensure(5 + bytes.length);
     buffer.put(VALUE_TAG).putInt(bytes.length).put(bytes);
   }

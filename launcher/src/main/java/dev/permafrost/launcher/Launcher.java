@@ -12,12 +12,18 @@ public final class Launcher {
   static final String USAGE =
       """
       usage: ./permafrost demo [--exit] [--days N] [--rows-per-day N]
+             ./permafrost bench export [--rows N]
 
         demo   start PostgreSQL, Kafka, S3Proxy and the three services, load page views,
                archive every day older than a week and print a summary; Ctrl-C stops it all
                --exit            stop after the summary (for scripts)
                --days N          days of page views to load (default 30, at least 8)
                --rows-per-day N  about this many rows per day (default 35000)
+
+        bench export  generate a page-view table, export it with the exporter's code to S3Proxy
+               and compare with PostgreSQL's COPY BINARY drain of the same rows, the table's
+               size and DuckDB's Parquet; the last line holds the figures as key=value pairs
+               --rows N          rows to generate (default 10000000)
 
       example: ./permafrost demo --exit
       """;
@@ -45,8 +51,11 @@ public final class Launcher {
       out.print(USAGE);
       return args.isEmpty() ? 2 : 0;
     }
+    if (args.get(0).equals("bench")) {
+      return bench(args, out);
+    }
     if (!args.get(0).equals("demo")) {
-      throw new UsageException("unknown command '" + args.get(0) + "'; commands: demo");
+      throw new UsageException("unknown command '" + args.get(0) + "'; commands: demo, bench");
     }
     boolean exit = false;
     int days = 30;
@@ -78,6 +87,27 @@ public final class Launcher {
         new CountDownLatch(1).await(); // the shutdown hook stops the stack on Ctrl-C
       }
     }
+    return 0;
+  }
+
+  private static int bench(List<String> args, PrintStream out) throws Exception {
+    if (args.size() < 2 || !args.get(1).equals("export")) {
+      throw new UsageException("bench needs a benchmark name; benchmarks: export");
+    }
+    long rows = 10_000_000;
+    for (int i = 2; i < args.size(); i++) {
+      if (args.get(i).equals("--rows")) {
+        rows = positive("--rows", args, ++i);
+      } else {
+        throw new UsageException("unknown option '" + args.get(i) + "' for bench export");
+      }
+    }
+    Path home = Path.of(System.getProperty("permafrost.home", ".")).toAbsolutePath().normalize();
+    Path workDir = home.resolve(".permafrost/bench-export");
+    out.println("Permafrost export benchmark (work directory " + workDir + ")");
+    Progress progress = new Progress(out, System.console() != null);
+    ExportBenchmark benchmark = new ExportBenchmark(out, progress);
+    benchmark.print(benchmark.run(workDir, rows));
     return 0;
   }
 

@@ -26,7 +26,9 @@ class LauncherTest {
     PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     assertThatThrownBy(() -> Launcher.run(List.of("dmeo"), out))
         .isInstanceOf(Launcher.UsageException.class)
-        .hasMessage("unknown command 'dmeo'; commands: demo");
+        .hasMessage("unknown command 'dmeo'; commands: demo, bench");
+    assertThatThrownBy(() -> Launcher.run(List.of("bench", "import"), out))
+        .hasMessage("bench needs a benchmark name; benchmarks: export");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "three"), out))
         .hasMessage("--days must be a positive whole number, not 'three'");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "3"), out))
