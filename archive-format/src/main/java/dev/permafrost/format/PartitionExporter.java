@@ -28,14 +28,34 @@ public final class PartitionExporter {
   private final Path workDir;
   private final CompressionCodecName codec;
   private final Clock clock;
+  private final long maxRowsPerSecond;
 
   public PartitionExporter(
       ObjectStore store, ObjectKeys keys, Path workDir, CompressionCodecName codec, Clock clock) {
+    this(store, keys, workDir, codec, clock, 0);
+  }
+
+  private PartitionExporter(
+      ObjectStore store,
+      ObjectKeys keys,
+      Path workDir,
+      CompressionCodecName codec,
+      Clock clock,
+      long maxRowsPerSecond) {
     this.store = store;
     this.keys = keys;
     this.workDir = workDir;
     this.codec = codec;
     this.clock = clock;
+    this.maxRowsPerSecond = maxRowsPerSecond;
+  }
+
+  /**
+   * The same exporter, reading at most {@code rowsPerSecond} rows per second (0: no cap), to stay
+   * gentle on a production database.
+   */
+  public PartitionExporter limitedTo(long rowsPerSecond) {
+    return new PartitionExporter(store, keys, workDir, codec, clock, rowsPerSecond);
   }
 
   /**
@@ -111,9 +131,11 @@ public final class PartitionExporter {
           ChunkFileWriter writer =
               ChunkFileWriter.create(
                   file, schema, codec, ChunkFileWriter.DEFAULT_ROW_GROUP_BYTES)) {
+        long started = System.nanoTime();
         while (rs.next()) {
           Object[] row = PgTables.readRow(rs, schema);
           writer.write(row);
+          throttle(writer.digest().count(), started);
           Object time = row[timeIndex];
           if (minTime == null || compare(time, minTime) < 0) {
             minTime = time;
@@ -139,6 +161,23 @@ public final class PartitionExporter {
         digest.hex(),
         minTime == null ? null : minTime.toString(),
         maxTime == null ? null : maxTime.toString());
+  }
+
+  /** Sleeps while more rows were read than the cap allows for the time since {@code started}. */
+  private void throttle(long rowsRead, long started) {
+    if (maxRowsPerSecond <= 0 || rowsRead % 1_000 != 0) {
+      return;
+    }
+    long dueNanos = rowsRead * 1_000_000_000L / maxRowsPerSecond;
+    long aheadNanos = dueNanos - (System.nanoTime() - started);
+    if (aheadNanos > 0) {
+      try {
+        Thread.sleep(aheadNanos / 1_000_000, (int) (aheadNanos % 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while throttling an export", e);
+      }
+    }
   }
 
   /**

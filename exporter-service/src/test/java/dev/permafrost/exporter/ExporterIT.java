@@ -26,6 +26,7 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -92,11 +93,58 @@ class ExporterIT {
       assertThat(coldDigest(manifest)).isEqualTo(ready.rowDigest());
     }
 
+    assertThatDuckDbReadsTheHiveLayout(announced);
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(containsString("permafrost_export_rows_total{dataset=\"pageviews\""));
+    given()
+        .get("/api/v1/exports/" + jobId)
+        .then()
+        .body("rowsPerSecond", org.hamcrest.Matchers.greaterThan(0f))
+        .body("etaSeconds", org.hamcrest.Matchers.nullValue());
+
     // Running the same range again exports nothing new and announces nothing new.
     String again = startExport(FIRST_DAY, FIRST_DAY.plusDays(2));
     awaitJob(again);
     given().get("/api/v1/exports/" + again).then().body("rows", equalTo(0));
     assertThat(readyEvents(0)).isEmpty();
+  }
+
+  /** Copies the objects under their keys and lets DuckDB read the folder as a Hive table. */
+  private void assertThatDuckDbReadsTheHiveLayout(List<PartitionReady> announced) throws Exception {
+    Path root = Files.createTempDirectory(Path.of("target"), "hive-");
+    for (PartitionReady ready : announced) {
+      for (var object : ready.objects()) {
+        Path file = root.resolve(object.key());
+        Files.createDirectories(file.getParent());
+        store.download(object.key(), file);
+      }
+    }
+    String glob = root.resolve(keys.datasetFolder("pageviews")) + "/**/*.parquet";
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        ResultSet rs =
+            duck.createStatement()
+                .executeQuery(
+                    "SELECT year, month, day, count(*), min(date), max(date) FROM read_parquet('"
+                        + glob
+                        + "', hive_partitioning = true) GROUP BY ALL ORDER BY year, month, day")) {
+      for (PartitionReady ready :
+          announced.stream()
+              .sorted(java.util.Comparator.comparing(PartitionReady::partition))
+              .toList()) {
+        LocalDate day = LocalDate.parse(ready.partition());
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(day.getYear());
+        assertThat(rs.getInt(2)).isEqualTo(day.getMonthValue());
+        assertThat(rs.getInt(3)).isEqualTo(day.getDayOfMonth());
+        assertThat(rs.getLong(4)).isEqualTo(ready.rowCount());
+        assertThat(rs.getObject(5, LocalDate.class)).isEqualTo(day);
+        assertThat(rs.getObject(6, LocalDate.class)).isEqualTo(day);
+      }
+      assertThat(rs.next()).isFalse();
+    }
   }
 
   @Test

@@ -22,4 +22,12 @@ public interface ExporterConfig {
   /** Export jobs that run at the same time, to stay gentle on PostgreSQL; default 1. */
   @WithDefault("1")
   int concurrentJobs();
+
+  /** Rows read per second at most, per job; 0 for no cap; default 0. */
+  @WithDefault("0")
+  long maxRowsPerSecond();
+
+  /** PostgreSQL statement_timeout of the export's reads; default 30 minutes. */
+  @WithDefault("30m")
+  java.time.Duration statementTimeout();
 }

@@ -107,7 +107,7 @@ public class ExportJobs {
 
   private static ExportJob toJob(ResultSet rs) throws SQLException {
     Timestamp finished = rs.getTimestamp(12);
-    return new ExportJob(
+    return ExportJob.withPace(
         rs.getObject(1, UUID.class),
         rs.getString(2),
         rs.getTimestamp(3).toInstant(),
@@ -119,7 +119,8 @@ public class ExportJobs {
         rs.getLong(9),
         rs.getString(10),
         rs.getTimestamp(11).toInstant(),
-        finished == null ? null : finished.toInstant());
+        finished == null ? null : finished.toInstant(),
+        Instant.now());
   }
 
   @FunctionalInterface

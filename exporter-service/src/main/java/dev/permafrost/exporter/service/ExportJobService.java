@@ -7,6 +7,7 @@ import dev.permafrost.exporter.persistence.ExportJobs;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.rest.ProblemException;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -35,12 +36,15 @@ public class ExportJobService {
   private final PartitionExportService partitionExport;
   private final ExecutorService workers;
   private final Clock clock = Clock.systemUTC();
+  private final MeterRegistry metrics;
 
   public ExportJobService(
       Datasets datasets,
       ExportJobs jobs,
       PartitionExportService partitionExport,
-      ExporterConfig config) {
+      ExporterConfig config,
+      MeterRegistry metrics) {
+    this.metrics = metrics;
     this.datasets = datasets;
     this.jobs = jobs;
     this.partitionExport = partitionExport;
@@ -142,6 +146,7 @@ public class ExportJobService {
       jobs.succeeded(job.id());
     } catch (Exception e) {
       LOG.errorf(e, "export job %s of %s failed", job.id(), dataset.name());
+      metrics.counter("permafrost.export.failures", "dataset", dataset.name()).increment();
       jobs.failed(job.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }

@@ -16,6 +16,7 @@ import dev.permafrost.format.PartitionExporter;
 import dev.permafrost.format.PgTables;
 import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.messaging.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +48,8 @@ public class PartitionExportService {
   private final ObjectKeys keys;
   private final PartitionExporter exporter;
   private final Clock clock = Clock.systemUTC();
+  private final long statementTimeoutMillis;
+  private final MeterRegistry metrics;
 
   public PartitionExportService(
       DataSource dataSource,
@@ -55,7 +58,8 @@ public class PartitionExportService {
       Outbox outbox,
       ObjectStore store,
       ObjectKeys keys,
-      ExporterConfig config) {
+      ExporterConfig config,
+      MeterRegistry metrics) {
     this.dataSource = dataSource;
     this.exportedPartitions = exportedPartitions;
     this.archiveCatalog = archiveCatalog;
@@ -63,7 +67,10 @@ public class PartitionExportService {
     this.keys = keys;
     this.exporter =
         new PartitionExporter(
-            store, keys, config.workDir(), CompressionCodecName.valueOf(config.codec()), clock);
+                store, keys, config.workDir(), CompressionCodecName.valueOf(config.codec()), clock)
+            .limitedTo(config.maxRowsPerSecond());
+    this.statementTimeoutMillis = config.statementTimeout().toMillis();
+    this.metrics = metrics;
   }
 
   /**
@@ -145,6 +152,13 @@ public class PartitionExportService {
           return null;
         });
     long bytes = manifest.objects().stream().mapToLong(Manifest.StoredObject::bytes).sum();
+    metrics
+        .counter("permafrost.export.rows", "dataset", dataset.name())
+        .increment(manifest.rowCount());
+    metrics.counter("permafrost.export.bytes", "dataset", dataset.name()).increment(bytes);
+    metrics
+        .timer("permafrost.export.duration", "dataset", dataset.name())
+        .record(System.nanoTime() - begin, java.util.concurrent.TimeUnit.NANOSECONDS);
     LOG.infof(
         "exported %s/%s chunk %d (%s): %d rows, %d bytes in %d ms",
         dataset.name(),
