@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
@@ -66,14 +69,37 @@ public final class ChunkFileReader {
     Object[] row = new Object[schema.size()];
     for (int i = 0; i < row.length; i++) {
       if (group.getFieldRepetitionCount(i) > 0) {
-        row[i] = value(group, i, schema.column(i).type());
+        Column column = schema.column(i);
+        row[i] =
+            column.type() == ColumnType.ARRAY
+                ? list(group.getGroup(i, 0), column.elementType())
+                : value(group, i, column.type());
       }
     }
     return row;
   }
 
+  private static List<Object> list(Group list, ColumnType elementType) {
+    int size = list.getFieldRepetitionCount(0);
+    List<Object> elements = new ArrayList<>(size);
+    for (int j = 0; j < size; j++) {
+      Group item = list.getGroup(0, j);
+      elements.add(item.getFieldRepetitionCount(0) == 0 ? null : value(item, 0, elementType));
+    }
+    return elements;
+  }
+
   private static Object value(Group group, int field, ColumnType type) {
     return switch (type) {
+      case REAL -> group.getFloat(field, 0);
+      case NUMERIC -> group.getString(field, 0);
+      case INTERVAL -> PgInterval.parse(group.getString(field, 0));
+      case TIME -> LocalTime.ofNanoOfDay(group.getLong(field, 0) * 1_000);
+      case UUID -> {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(group.getBinary(field, 0).getBytes());
+        yield new java.util.UUID(bytes.getLong(), bytes.getLong());
+      }
+      case ARRAY -> throw new IllegalStateException("arrays of arrays are not supported");
       case SMALLINT -> (short) group.getInteger(field, 0);
       case INTEGER -> group.getInteger(field, 0);
       case BIGINT -> group.getLong(field, 0);

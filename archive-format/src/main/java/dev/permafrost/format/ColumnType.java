@@ -13,8 +13,17 @@ public enum ColumnType {
   SMALLINT(Short.class),
   INTEGER(Integer.class),
   BIGINT(Long.class),
+  /** real, IEEE-754 single precision, NaN and infinities included. */
+  REAL(Float.class),
   DOUBLE(Double.class),
+  /**
+   * numeric, as the exact plain decimal text PostgreSQL gives (scale kept: {@code 1.50}), or {@code
+   * NaN}, {@code Infinity}, {@code -Infinity}; stored as a Parquet string so that nothing is
+   * rounded whatever the precision.
+   */
+  NUMERIC(String.class),
   BOOLEAN(Boolean.class),
+  /** text, varchar, char, and the text of enums, inet and cidr values. */
   TEXT(String.class),
   /** The text PostgreSQL gives for a jsonb value, stored with Parquet's JSON logical type. */
   JSONB(String.class),
@@ -23,7 +32,14 @@ public enum ColumnType {
   /** timestamp without time zone, as microseconds since the epoch, not adjusted to UTC. */
   TIMESTAMP(java.time.LocalDateTime.class),
   /** timestamptz, as UTC microseconds since the epoch. */
-  TIMESTAMPTZ(java.time.Instant.class);
+  TIMESTAMPTZ(java.time.Instant.class),
+  /** time without time zone, microseconds since midnight; 24:00:00 is refused. */
+  TIME(java.time.LocalTime.class),
+  /** interval, as months, days and microseconds, the three parts PostgreSQL keeps apart. */
+  INTERVAL(PgInterval.class),
+  UUID(java.util.UUID.class),
+  /** A one-dimensional array of an element type, as a Parquet LIST; elements may be NULL. */
+  ARRAY(java.util.List.class);
 
   private final Class<?> javaClass;
 
@@ -36,9 +52,27 @@ public enum ColumnType {
     return javaClass;
   }
 
-  /** The optional Parquet field for a column of this type. */
-  Type parquetField(String name) {
+  /** The optional Parquet field for a column of this type; arrays take {@code elementType}. */
+  Type parquetField(String name, ColumnType elementType) {
     return switch (this) {
+      case REAL -> Types.optional(PrimitiveTypeName.FLOAT).named(name);
+      case NUMERIC, INTERVAL ->
+          Types.optional(PrimitiveTypeName.BINARY)
+              .as(LogicalTypeAnnotation.stringType())
+              .named(name);
+      case TIME ->
+          Types.optional(PrimitiveTypeName.INT64)
+              .as(LogicalTypeAnnotation.timeType(false, LogicalTypeAnnotation.TimeUnit.MICROS))
+              .named(name);
+      case UUID ->
+          Types.optional(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY)
+              .length(16)
+              .as(LogicalTypeAnnotation.uuidType())
+              .named(name);
+      case ARRAY ->
+          Types.optionalList()
+              .setElementType(elementType.parquetField("element", null))
+              .named(name);
       case SMALLINT ->
           Types.optional(PrimitiveTypeName.INT32)
               .as(LogicalTypeAnnotation.intType(16, true))

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param metricColumn the column dashboards sum by default (e.g. view_count), if any
  * @param sortKeys the order of rows inside a chunk; the usual filter columns first
  * @param hotRetention how long a partition stays hot after it closes
+ * @param offloadColumns the heavy columns that leave PostgreSQL in mode offload; empty for move
+ * @param layout how chunk files are cut and compressed
  */
 public record DatasetDefinition(
     String name,
@@ -25,7 +27,9 @@ public record DatasetDefinition(
     Optional<String> metricColumn,
     LifecycleMode mode,
     List<String> sortKeys,
-    Duration hotRetention) {
+    Duration hotRetention,
+    List<String> offloadColumns,
+    FileLayout layout) {
 
   public DatasetDefinition {
     Objects.requireNonNull(name, "name");
@@ -38,6 +42,38 @@ public record DatasetDefinition(
     Objects.requireNonNull(mode, "mode");
     sortKeys = List.copyOf(sortKeys);
     Objects.requireNonNull(hotRetention, "hotRetention");
+    offloadColumns = List.copyOf(offloadColumns);
+    Objects.requireNonNull(layout, "layout");
+    if (mode == LifecycleMode.OFFLOAD && offloadColumns.isEmpty()) {
+      throw new IllegalArgumentException("mode offload needs the offload-columns to move");
+    }
+    if (mode == LifecycleMode.MOVE && !offloadColumns.isEmpty()) {
+      throw new IllegalArgumentException("offload-columns only go with mode offload");
+    }
+  }
+
+  /**
+   * How chunk files are written.
+   *
+   * @param codec Parquet compression: ZSTD, SNAPPY, GZIP or UNCOMPRESSED
+   * @param rowGroupBytes target size of a row group; small enough for engines to split and skip
+   * @param targetFileBytes a chunk's rows go to a new file once the current one reaches this size
+   */
+  public record FileLayout(String codec, long rowGroupBytes, long targetFileBytes) {
+
+    /** ZSTD, 8 MiB row groups, 256 MiB files. */
+    public static final FileLayout DEFAULT = new FileLayout("ZSTD", 8L << 20, 256L << 20);
+
+    public FileLayout {
+      if (!List.of("ZSTD", "SNAPPY", "GZIP", "UNCOMPRESSED").contains(codec)) {
+        throw new IllegalArgumentException(
+            "codec is '" + codec + "'; allowed: ZSTD, SNAPPY, GZIP, UNCOMPRESSED");
+      }
+      if (rowGroupBytes < (64L << 10) || targetFileBytes < rowGroupBytes) {
+        throw new IllegalArgumentException(
+            "row-group-bytes must be at least 65536 and target-file-bytes at least row-group-bytes");
+      }
+    }
   }
 
   /** {@code "column"} quoted for SQL. */

@@ -26,26 +26,18 @@ public final class PartitionExporter {
   private final ObjectStore store;
   private final ObjectKeys keys;
   private final Path workDir;
-  private final CompressionCodecName codec;
   private final Clock clock;
   private final long maxRowsPerSecond;
 
-  public PartitionExporter(
-      ObjectStore store, ObjectKeys keys, Path workDir, CompressionCodecName codec, Clock clock) {
-    this(store, keys, workDir, codec, clock, 0);
+  public PartitionExporter(ObjectStore store, ObjectKeys keys, Path workDir, Clock clock) {
+    this(store, keys, workDir, clock, 0);
   }
 
   private PartitionExporter(
-      ObjectStore store,
-      ObjectKeys keys,
-      Path workDir,
-      CompressionCodecName codec,
-      Clock clock,
-      long maxRowsPerSecond) {
+      ObjectStore store, ObjectKeys keys, Path workDir, Clock clock, long maxRowsPerSecond) {
     this.store = store;
     this.keys = keys;
     this.workDir = workDir;
-    this.codec = codec;
     this.clock = clock;
     this.maxRowsPerSecond = maxRowsPerSecond;
   }
@@ -55,12 +47,12 @@ public final class PartitionExporter {
    * gentle on a production database.
    */
   public PartitionExporter limitedTo(long rowsPerSecond) {
-    return new PartitionExporter(store, keys, workDir, codec, clock, rowsPerSecond);
+    return new PartitionExporter(store, keys, workDir, clock, rowsPerSecond);
   }
 
   /**
-   * A chunk written to a local file from one snapshot, not uploaded yet. Closing it deletes the
-   * file.
+   * A chunk written to local files from one snapshot, not uploaded yet. Closing it deletes the
+   * files.
    */
   public record StagedChunk(
       DatasetDefinition dataset,
@@ -68,7 +60,7 @@ public final class PartitionExporter {
       Instant partitionStart,
       int sequence,
       UUID chunkId,
-      Path file,
+      List<StagedFile> files,
       long rows,
       String rowDigest,
       String minTime,
@@ -77,9 +69,14 @@ public final class PartitionExporter {
 
     @Override
     public void close() throws IOException {
-      Files.deleteIfExists(file);
+      for (StagedFile file : files) {
+        Files.deleteIfExists(file.path());
+      }
     }
   }
+
+  /** One local file of a staged chunk, numbered from 1 as its object key will be. */
+  public record StagedFile(int number, Path path, long rows) {}
 
   /**
    * Exports the partition that starts at {@code partitionStart} as chunk {@code sequence}: {@link
@@ -117,25 +114,30 @@ public final class PartitionExporter {
     ColumnType timeType = schema.column(timeIndex).type();
 
     Files.createDirectories(workDir);
-    Path file = workDir.resolve("chunk-" + chunkId + "-" + UUID.randomUUID() + ".parquet");
-    RowDigest digest;
+    DatasetDefinition.FileLayout layout = dataset.layout();
+    CompressionCodecName codec = CompressionCodecName.valueOf(layout.codec());
+    List<StagedFile> files = new ArrayList<>();
+    RowDigest digest = new RowDigest(schema);
     Object minTime = null;
     Object maxTime = null;
+    ChunkFileWriter writer = null;
+    Path current = null;
     try (PreparedStatement select = connection.prepareStatement(selectSql(dataset, schema))) {
       // Binary transfer from the first execution: no text parsing of every number and date.
       select.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
       select.setFetchSize(FETCH_SIZE);
       TimeBounds.bind(select, 1, timeType, partitionStart);
       TimeBounds.bind(select, 2, timeType, partitionEnd);
-      try (ResultSet rs = select.executeQuery();
-          ChunkFileWriter writer =
-              ChunkFileWriter.create(
-                  file, schema, codec, ChunkFileWriter.DEFAULT_ROW_GROUP_BYTES)) {
+      try (ResultSet rs = select.executeQuery()) {
         long started = System.nanoTime();
+        long rowsRead = 0;
         while (rs.next()) {
+          if (writer == null) {
+            current = workDir.resolve("chunk-" + chunkId + "-" + UUID.randomUUID() + ".parquet");
+            writer = ChunkFileWriter.create(current, schema, codec, layout.rowGroupBytes());
+          }
           Object[] row = PgTables.readRow(rs, schema);
           writer.write(row);
-          throttle(writer.digest().count(), started);
           Object time = row[timeIndex];
           if (minTime == null || compare(time, minTime) < 0) {
             minTime = time;
@@ -143,11 +145,28 @@ public final class PartitionExporter {
           if (maxTime == null || compare(time, maxTime) > 0) {
             maxTime = time;
           }
+          throttle(++rowsRead, started);
+          // Rows are in sort order, so each file covers a contiguous range of the sort keys.
+          if (writer.dataSize() >= layout.targetFileBytes()) {
+            files.add(finish(writer, current, files.size() + 1, digest));
+            writer = null;
+          }
         }
-        digest = writer.digest();
+        if (writer != null) {
+          files.add(finish(writer, current, files.size() + 1, digest));
+          writer = null;
+        }
       }
     } catch (SQLException | IOException | RuntimeException e) {
-      Files.deleteIfExists(file);
+      if (writer != null) {
+        closeQuietly(writer, e);
+      }
+      if (current != null) {
+        Files.deleteIfExists(current);
+      }
+      for (StagedFile file : files) {
+        Files.deleteIfExists(file.path());
+      }
       throw e;
     }
     return new StagedChunk(
@@ -156,11 +175,26 @@ public final class PartitionExporter {
         partitionStart,
         sequence,
         chunkId,
-        file,
+        files,
         digest.count(),
         digest.hex(),
         minTime == null ? null : minTime.toString(),
         maxTime == null ? null : maxTime.toString());
+  }
+
+  private static StagedFile finish(
+      ChunkFileWriter writer, Path path, int number, RowDigest chunkDigest) throws IOException {
+    writer.close();
+    chunkDigest.addAll(writer.digest());
+    return new StagedFile(number, path, writer.digest().count());
+  }
+
+  private static void closeQuietly(ChunkFileWriter writer, Exception cause) {
+    try {
+      writer.close();
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
   }
 
   /** Sleeps while more rows were read than the cap allows for the time since {@code started}. */
@@ -187,12 +221,17 @@ public final class PartitionExporter {
   public Manifest upload(StagedChunk staged) throws IOException {
     DatasetDefinition dataset = staged.dataset();
     List<Manifest.StoredObject> objects = new ArrayList<>();
-    if (staged.rows() > 0) {
+    for (StagedFile file : staged.files()) {
       String key =
           keys.dataKey(
-              dataset.name(), dataset.grain(), staged.partitionStart(), null, staged.chunkId(), 1);
-      ObjectStore.StoredBytes stored = store.putOnce(key, staged.file());
-      objects.add(new Manifest.StoredObject(key, stored.bytes(), stored.sha256(), staged.rows()));
+              dataset.name(),
+              dataset.grain(),
+              staged.partitionStart(),
+              null,
+              staged.chunkId(),
+              file.number());
+      ObjectStore.StoredBytes stored = store.putOnce(key, file.path());
+      objects.add(new Manifest.StoredObject(key, stored.bytes(), stored.sha256(), file.rows()));
     }
     Manifest manifest =
         new Manifest(
@@ -224,8 +263,15 @@ public final class PartitionExporter {
   public void discardUnrecorded(DatasetDefinition dataset, Instant partitionStart, int sequence) {
     UUID chunkId =
         ChunkIds.of(dataset.name(), dataset.grain().partitionName(partitionStart), sequence);
-    store.delete(keys.dataKey(dataset.name(), dataset.grain(), partitionStart, null, chunkId, 1));
     store.delete(keys.manifestKey(dataset.name(), chunkId));
+    // Files are uploaded in order, so an attempt left files 1..k and nothing after a gap.
+    for (int n = 1; ; n++) {
+      String key = keys.dataKey(dataset.name(), dataset.grain(), partitionStart, null, chunkId, n);
+      if (!store.exists(key)) {
+        return;
+      }
+      store.delete(key);
+    }
   }
 
   private static String selectSql(DatasetDefinition dataset, TableSchema schema) {

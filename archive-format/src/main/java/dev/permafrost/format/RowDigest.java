@@ -7,8 +7,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 /**
  * The order-independent digest of a set of rows, computed the same way from PostgreSQL rows and
@@ -48,7 +49,12 @@ public final class RowDigest {
     }
     buffer.clear();
     for (int i = 0; i < row.length; i++) {
-      encode(schema.column(i).type(), row[i]);
+      Column column = schema.column(i);
+      if (column.type() == ColumnType.ARRAY && row[i] != null) {
+        encodeArray(column.elementType(), (List<?>) row[i]);
+      } else {
+        encode(column.type(), row[i]);
+      }
     }
     sha256.update(buffer.array(), 0, buffer.position());
     byte[] hash = sha256.digest();
@@ -59,6 +65,14 @@ public final class RowDigest {
     high += rowHigh + (Long.compareUnsigned(sumLow, low) < 0 ? 1 : 0);
     low = sumLow;
     count++;
+  }
+
+  /** Adds the rows of {@code other}, e.g. one file's to its chunk's: a sum of sums. */
+  public void addAll(RowDigest other) {
+    long sumLow = low + other.low;
+    high += other.high + (Long.compareUnsigned(sumLow, low) < 0 ? 1 : 0);
+    low = sumLow;
+    count += other.count;
   }
 
   public long count() {
@@ -78,6 +92,18 @@ public final class RowDigest {
     }
     // Fixed-width values go straight into the buffer: this runs once per value of every row.
     switch (type) {
+      case REAL -> fixed(4).putInt(Float.floatToIntBits((Float) value));
+      case NUMERIC -> variable(((String) value).getBytes(StandardCharsets.UTF_8));
+      case TIME -> fixed(8).putLong(((LocalTime) value).toNanoOfDay() / 1_000);
+      case INTERVAL -> {
+        PgInterval interval = (PgInterval) value;
+        fixed(16).putInt(interval.months()).putInt(interval.days()).putLong(interval.micros());
+      }
+      case UUID -> {
+        java.util.UUID uuid = (java.util.UUID) value;
+        fixed(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+      }
+      case ARRAY -> throw new IllegalArgumentException("arrays of arrays are not supported");
       case SMALLINT -> fixed(2).putShort((Short) value);
       case INTEGER -> fixed(4).putInt((Integer) value);
       case BIGINT -> fixed(8).putLong((Long) value);
@@ -92,6 +118,18 @@ public final class RowDigest {
     }
   }
 
+  /** An array's value bytes are its elements' encodings, each with its own tag and length. */
+  private void encodeArray(ColumnType elementType, List<?> elements) {
+    ensure(5);
+    buffer.put(VALUE_TAG);
+    int lengthAt = buffer.position();
+    buffer.putInt(0);
+    for (Object element : elements) {
+      encode(elementType, element);
+    }
+    buffer.putInt(lengthAt, buffer.position() - lengthAt - 4);
+  }
+
   /** Writes tag and length of a value of {@code width} bytes; the caller writes the value. */
   private ByteBuffer fixed(int width) {
     ensure(5 + width);
@@ -103,8 +141,10 @@ public final class RowDigest {
     buffer.put(VALUE_TAG).putInt(bytes.length).put(bytes);
   }
 
+  /** Microseconds since the epoch; computed by hand because the JDK's goes through nanoseconds. */
   static long epochMicros(Instant instant) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
   }
 
   private void ensure(int more) {

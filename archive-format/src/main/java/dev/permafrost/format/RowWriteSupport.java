@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.api.WriteSupport;
@@ -43,14 +45,44 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
       }
       Column column = schema.column(i);
       consumer.startField(column.name(), i);
-      writeValue(column.type(), value);
+      if (column.type() == ColumnType.ARRAY) {
+        writeList(column.elementType(), (List<?>) value);
+      } else {
+        writeValue(column.type(), value);
+      }
       consumer.endField(column.name(), i);
     }
     consumer.endMessage();
   }
 
+  /** The three-level LIST layout: group, repeated {@code list}, optional {@code element}. */
+  private void writeList(ColumnType elementType, List<?> elements) {
+    consumer.startGroup();
+    if (!elements.isEmpty()) {
+      consumer.startField("list", 0);
+      for (Object element : elements) {
+        consumer.startGroup();
+        if (element != null) {
+          consumer.startField("element", 0);
+          writeValue(elementType, element);
+          consumer.endField("element", 0);
+        }
+        consumer.endGroup();
+      }
+      consumer.endField("list", 0);
+    }
+    consumer.endGroup();
+  }
+
   private void writeValue(ColumnType type, Object value) {
     switch (type) {
+      case REAL -> consumer.addFloat((Float) value);
+      case NUMERIC -> consumer.addBinary(Binary.fromString((String) value));
+      case INTERVAL -> consumer.addBinary(Binary.fromString(value.toString()));
+      case TIME -> consumer.addLong(((LocalTime) value).toNanoOfDay() / 1_000);
+      case UUID ->
+          consumer.addBinary(Binary.fromConstantByteArray(uuidBytes((java.util.UUID) value)));
+      case ARRAY -> throw new IllegalArgumentException("arrays of arrays are not supported");
       case SMALLINT -> consumer.addInteger((Short) value);
       case INTEGER -> consumer.addInteger((Integer) value);
       case BIGINT -> consumer.addLong((Long) value);
@@ -66,5 +98,12 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
               RowDigest.epochMicros(((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
       case TIMESTAMPTZ -> consumer.addLong(RowDigest.epochMicros((Instant) value));
     }
+  }
+
+  static byte[] uuidBytes(java.util.UUID uuid) {
+    return java.nio.ByteBuffer.allocate(16)
+        .putLong(uuid.getMostSignificantBits())
+        .putLong(uuid.getLeastSignificantBits())
+        .array();
   }
 }

@@ -48,6 +48,7 @@ public record TableSchema(List<Column> columns) {
   /** The Parquet schema of a chunk file of this table. */
   public MessageType toParquet() {
     return new MessageType(
-        "row", columns.stream().map(c -> c.type().parquetField(c.name())).toList());
+        "row",
+        columns.stream().map(c -> c.type().parquetField(c.name(), c.elementType())).toList());
   }
 }

@@ -45,7 +45,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,6 +136,39 @@ class ArchiveIT {
   }
 
   @Test
+  void aChunkOfSeveralFilesIsVerifiedAndPrunedAsOne() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(7);
+    try (Connection connection = connect()) {
+      DemoData.loadPageviews(connection, day, 1, 40_000, 50_000_000, 3);
+    }
+    long rows = hotRows(day);
+    DatasetDefinition pageviews = datasets.find("pageviews");
+    DatasetDefinition smallFiles =
+        new DatasetDefinition(
+            pageviews.name(),
+            pageviews.table(),
+            pageviews.timeColumn(),
+            pageviews.grain(),
+            pageviews.primaryKey(),
+            pageviews.tenantColumn(),
+            pageviews.metricColumn(),
+            pageviews.mode(),
+            pageviews.sortKeys(),
+            pageviews.hotRetention(),
+            pageviews.offloadColumns(),
+            new DatasetDefinition.FileLayout("SNAPPY", 64 << 10, 64 << 10));
+    EventEnvelope<PartitionReady> event = exportChunk(smallFiles, day);
+    assertThat(event.payload().objects()).hasSizeGreaterThan(1);
+    assertThat(event.payload().objects().stream().mapToLong(ChunkObject::rows).sum())
+        .isEqualTo(rows);
+    assertThat(event.payload().objects().get(1).key()).endsWith("-2.parquet");
+
+    assertThat(lifecycle.onPartitionReady(event)).isEqualTo(ChunkState.ACTIVE);
+    assertThat(hotRows(day)).isZero();
+    assertThat(audited("PRUNED", event)).isEqualTo(1);
+  }
+
+  @Test
   void aCorruptedObjectMarksTheChunkCorruptAndKeepsEveryHotRow() throws Exception {
     LocalDate day = FIRST_DAY.plusDays(4);
     long rows = hotRows(day);
@@ -176,15 +208,14 @@ class ArchiveIT {
 
   /** Writes the day's chunk with the exporter's own code and builds its partition-ready event. */
   private EventEnvelope<PartitionReady> exportChunk(LocalDate day) throws Exception {
-    DatasetDefinition dataset = datasets.find("pageviews");
+    return exportChunk(datasets.find("pageviews"), day);
+  }
+
+  private EventEnvelope<PartitionReady> exportChunk(DatasetDefinition dataset, LocalDate day)
+      throws Exception {
     Instant start = day.atStartOfDay().toInstant(ZoneOffset.UTC);
     PartitionExporter exporter =
-        new PartitionExporter(
-            store,
-            keys,
-            Path.of("target", "test-export"),
-            CompressionCodecName.ZSTD,
-            Clock.systemUTC());
+        new PartitionExporter(store, keys, Path.of("target", "test-export"), Clock.systemUTC());
     Manifest manifest;
     try (Connection connection = connect()) {
       connection.setAutoCommit(false);

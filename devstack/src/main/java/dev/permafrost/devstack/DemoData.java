@@ -32,6 +32,43 @@ public final class DemoData {
       CREATE INDEX IF NOT EXISTS pageviews_project_date ON public.pageviews (project_id, date);
       """;
 
+  /** The tables of the other demo datasets, one per kind of user; created empty. */
+  public static final String OTHER_DATASETS_DDL =
+      """
+      CREATE TABLE IF NOT EXISTS public.points (
+          id            bigint           PRIMARY KEY,
+          user_id       bigint           NOT NULL,
+          recorded_at   timestamptz      NOT NULL,
+          lat           double precision NOT NULL,
+          lon           double precision NOT NULL,
+          raw_data      jsonb,
+          archive_chunk uuid
+      );
+      CREATE TABLE IF NOT EXISTS public.agent_tasks (
+          id          bigint      PRIMARY KEY,
+          agent       text        NOT NULL,
+          status      text        NOT NULL,
+          created_at  timestamptz NOT NULL,
+          duration_ms bigint      NOT NULL,
+          payload     jsonb
+      );
+      CREATE TABLE IF NOT EXISTS public.wiki_pageviews (
+          id     bigserial   PRIMARY KEY,
+          hour   timestamptz NOT NULL,
+          domain text        NOT NULL,
+          page   text        NOT NULL,
+          views  integer     NOT NULL,
+          bytes  bigint      NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS public.logs (
+          id      bigint      PRIMARY KEY,
+          ts      timestamptz NOT NULL,
+          level   text        NOT NULL,
+          service text        NOT NULL,
+          body    text        NOT NULL
+      );
+      """;
+
   private static final String[] VERSIONS = {"latest", "stable", "v1", "v2", "v3", null};
 
   private DemoData() {}
@@ -39,6 +76,13 @@ public final class DemoData {
   public static void createPageviewsTable(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(PAGEVIEWS_DDL);
+    }
+  }
+
+  /** Creates the empty tables of points, agent_tasks, wiki_pageviews and logs. */
+  public static void createOtherDatasetTables(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(OTHER_DATASETS_DDL);
     }
   }
 

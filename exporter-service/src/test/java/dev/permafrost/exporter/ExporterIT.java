@@ -177,7 +177,10 @@ class ExporterIT {
         .post("/api/v1/exports")
         .then()
         .statusCode(400)
-        .body("detail", containsString("dataset is required; allowed: pageviews"));
+        .body(
+            "detail",
+            containsString(
+                "dataset is required; allowed: agent_tasks, logs, pageviews, points, wiki_pageviews"));
     given()
         .contentType(ContentType.JSON)
         .body(Map.of("dataset", "nope", "from", "2026-01-01", "to", "2026-01-02"))
@@ -185,7 +188,9 @@ class ExporterIT {
         .then()
         .statusCode(400)
         .contentType("application/problem+json")
-        .body("detail", containsString("allowed: pageviews"));
+        .body(
+            "detail",
+            containsString("allowed: agent_tasks, logs, pageviews, points, wiki_pageviews"));
     given()
         .contentType(ContentType.JSON)
         .body(Map.of("dataset", "pageviews", "from", "yesterday", "to", "2026-01-02"))

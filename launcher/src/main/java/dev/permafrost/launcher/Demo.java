@@ -48,6 +48,7 @@ final class Demo {
     long postgresBytes;
     try (Connection connection = connect()) {
       DemoData.createPageviewsTable(connection);
+      DemoData.createOtherDatasetTables(connection);
       rowsLoaded =
           DemoData.loadPageviews(
               connection, firstDay, options.days(), options.rowsPerDay(), 1, 2026);

@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.postgresql.PGConnection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -136,11 +135,7 @@ final class ExportBenchmark {
       ObjectStore store = new ObjectStore(s3Client(stack), DevStack.BUCKET);
       PartitionExporter exporter =
           new PartitionExporter(
-              store,
-              new ObjectKeys("bench"),
-              workDir.resolve("staging"),
-              CompressionCodecName.ZSTD,
-              Clock.systemUTC());
+              store, new ObjectKeys("bench"), workDir.resolve("staging"), Clock.systemUTC());
       long exportStart = System.nanoTime();
       List<Manifest> manifests = new ArrayList<>();
       long peakHeap;
@@ -224,7 +219,9 @@ final class ExportBenchmark {
         Optional.of("view_count"),
         LifecycleMode.MOVE,
         List.of("project_id", "date", "path"),
-        Duration.ofDays(7));
+        Duration.ofDays(7),
+        List.of(),
+        DatasetDefinition.FileLayout.DEFAULT);
   }
 
   /** The exporter's own query for a partition, as a COPY: same rows, same order. */

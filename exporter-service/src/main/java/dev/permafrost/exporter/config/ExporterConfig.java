@@ -11,10 +11,6 @@ public interface ExporterConfig {
   /** Local directory where chunk files are staged before upload; default under java.io.tmpdir. */
   Path workDir();
 
-  /** Parquet codec; default ZSTD. */
-  @WithDefault("ZSTD")
-  String codec();
-
   /** Cron of the scheduled export of due partitions; default daily at 01:00 UTC. */
   @WithDefault("0 0 1 * * ?")
   String schedule();

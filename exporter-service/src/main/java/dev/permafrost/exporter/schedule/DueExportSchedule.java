@@ -59,8 +59,7 @@ public class DueExportSchedule {
                   statement.executeQuery("SELECT min(" + time + ") FROM " + dataset.table())) {
             rs.next();
             Object oldest =
-                PgTables.readValue(
-                    rs, 1, schema.column(schema.indexOf(dataset.timeColumn())).type());
+                PgTables.readValue(rs, 1, schema.column(schema.indexOf(dataset.timeColumn())));
             return Optional.ofNullable(oldest).map(dev.permafrost.format.TimeBounds::toInstant);
           }
         });

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,8 +65,7 @@ public class PartitionExportService {
     this.outbox = outbox;
     this.keys = keys;
     this.exporter =
-        new PartitionExporter(
-                store, keys, config.workDir(), CompressionCodecName.valueOf(config.codec()), clock)
+        new PartitionExporter(store, keys, config.workDir(), clock)
             .limitedTo(config.maxRowsPerSecond());
     this.statementTimeoutMillis = config.statementTimeout().toMillis();
     this.metrics = metrics;

@@ -73,7 +73,14 @@ public class Datasets {
           dataset.sortKeys().orElse(List.of()).stream()
               .map(c -> checked(prefix + "sort-keys", c, IDENTIFIER))
               .toList(),
-          dataset.hotRetention());
+          dataset.hotRetention(),
+          dataset.offloadColumns().orElse(List.of()).stream()
+              .map(c -> checked(prefix + "offload-columns", c, IDENTIFIER))
+              .toList(),
+          new DatasetDefinition.FileLayout(
+              dataset.codec().toUpperCase(java.util.Locale.ROOT),
+              dataset.rowGroupBytes(),
+              dataset.targetFileBytes()));
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(
           "invalid configuration of dataset " + name + ": " + e.getMessage(), e);

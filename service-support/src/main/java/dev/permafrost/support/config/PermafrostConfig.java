@@ -75,5 +75,20 @@ public interface PermafrostConfig {
     /** How long a closed partition stays hot; default 7 days. */
     @WithDefault("P7D")
     Duration hotRetention();
+
+    /** The heavy columns that leave PostgreSQL in mode offload; default none. */
+    Optional<List<String>> offloadColumns();
+
+    /** Parquet codec: ZSTD, SNAPPY, GZIP or UNCOMPRESSED; default ZSTD. */
+    @WithDefault("ZSTD")
+    String codec();
+
+    /** Target row group size in bytes; default 8 MiB, which engines split and skip well. */
+    @WithDefault("8388608")
+    long rowGroupBytes();
+
+    /** A chunk's rows go to a new file once the current one reaches this size; default 256 MiB. */
+    @WithDefault("268435456")
+    long targetFileBytes();
   }
 }

@@ -1,0 +1,201 @@
+package dev.permafrost.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.permafrost.devstack.DevStack;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.PGStatement;
+
+/**
+ * Every supported PostgreSQL type goes from real PostgreSQL into a chunk file and back with the
+ * same values and the same row digest; what cannot survive exactly is refused, naming the column.
+ */
+class TypeRoundTripIT {
+
+  private static DevStack stack;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void createTable() throws Exception {
+    stack = DevStack.start(Path.of("target", "devstack-types"));
+    try (Connection connection = stack.connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
+      statement.execute(
+          """
+          CREATE TABLE every_type (
+              id bigint PRIMARY KEY, s smallint, i integer, r real, d double precision,
+              n numeric, n2 numeric(12, 3), b boolean, t text, v varchar(20), c char(3),
+              j jsonb, raw bytea, day date, local timestamp, at timestamptz, tm time,
+              span interval, u uuid, ints integer[], texts text[], reals real[],
+              m mood, ip inet, net cidr)
+          """);
+      statement.execute(
+          """
+          INSERT INTO every_type VALUES
+            (1, -32768, 2147483647, 1.5, -0.0, 123456789012345678901234567890.123456789, 1.500,
+             true, 'emoji 😀, combining e\u0301, RTL שלום', 'x', 'ab', '{"a": [1, null, "é"]}',
+             '\\x00ff2a', '2026-11-20', '2026-11-20 23:59:59.999999',
+             '2026-11-21 00:00:00+00', '23:59:59.999999', '1 year 2 mons 3 days 04:05:06.000007',
+             'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1, NULL, 3}', '{"a", "", NULL}',
+             '{1.5, NaN}', 'happy', '192.168.0.1/24', '10.0.0.0/8'),
+            (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+             NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+            (3, 0, 0, 'NaN', '-Infinity', 'NaN', 0, false, '', '', '', 'null', '', '1970-01-01',
+             '1970-01-01 00:00', '1969-12-31 23:59:59.5+00', '00:00', '-1 days -00:00:00.5',
+             '00000000-0000-0000-0000-000000000000', '{}', '{}', '{}', 'sad', '::1', '::/0'),
+            (4, 1, 1, 'Infinity', 1e308, 'Infinity', -999999999.999, true, 'a', 'b', 'c',
+             '[]', '\\x', '0001-01-01', '0001-01-01 00:00', '9999-12-31 23:59:59.999999+00',
+             '12:00', '-2 mons', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '{-2147483648}',
+             '{"tab\there", "quote\\"d"}', '{-Infinity, 0.25}', 'ok', '::ffff:1.2.3.4', '1.2.3.0/24')
+          """);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @Test
+  void everyTypeComesBackWithTheSameValuesAndDigestOverBothProtocols() throws Exception {
+    List<Object[]> textRows;
+    List<Object[]> binaryRows;
+    TableSchema schema;
+    try (Connection connection = stack.connect()) {
+      schema = PgTables.readSchema(connection, "public.every_type");
+      textRows = read(connection, schema, false);
+      binaryRows = read(connection, schema, true);
+    }
+    assertThat(schema.column(schema.indexOf("ints")))
+        .isEqualTo(new Column("ints", ColumnType.ARRAY, ColumnType.INTEGER));
+    assertThat(schema.column(schema.indexOf("m")).type()).isEqualTo(ColumnType.TEXT);
+    assertSameRows(binaryRows, textRows);
+    assertThat(digest(schema, binaryRows)).isEqualTo(digest(schema, textRows));
+
+    Path file = dir.resolve("every-type.parquet");
+    try (ChunkFileWriter writer =
+        ChunkFileWriter.create(file, schema, CompressionCodecName.ZSTD, 1024 * 1024)) {
+      for (Object[] row : textRows) {
+        writer.write(row);
+      }
+    }
+    List<Object[]> fromParquet = new ArrayList<>();
+    ChunkFileReader.read(file, schema, fromParquet::add);
+    assertSameRows(fromParquet, textRows);
+    assertThat(digest(schema, fromParquet)).isEqualTo(digest(schema, textRows));
+
+    // Spot checks of exactness, against what PostgreSQL itself printed.
+    Object[] first = textRows.get(0);
+    assertThat(first[schema.indexOf("n")]).isEqualTo("123456789012345678901234567890.123456789");
+    assertThat(first[schema.indexOf("n2")]).isEqualTo("1.500");
+    assertThat(first[schema.indexOf("span")]).isEqualTo(new PgInterval(14, 3, 14_706_000_007L));
+    assertThat(first[schema.indexOf("ints")]).isEqualTo(java.util.Arrays.asList(1, null, 3));
+    assertThat(textRows.get(1)[schema.indexOf("t")]).isNull();
+    assertThat(textRows.get(2)[schema.indexOf("t")]).isEqualTo("");
+    assertThat((Float) textRows.get(2)[schema.indexOf("r")]).isNaN();
+    assertThat(textRows.get(3)[schema.indexOf("reals")])
+        .isEqualTo(List.of(Float.NEGATIVE_INFINITY, 0.25f));
+
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        ResultSet rs =
+            duck.createStatement()
+                .executeQuery(
+                    "SELECT count(*), count(u), sum(len(ints)), max(tm) FROM read_parquet('"
+                        + file
+                        + "')")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(4);
+      assertThat(rs.getLong(2)).isEqualTo(3);
+      assertThat(rs.getLong(3)).isEqualTo(4);
+      assertThat(rs.getString(4)).isEqualTo("23:59:59.999999");
+    }
+  }
+
+  @Test
+  void valuesThatCannotSurviveExactlyAreRefusedNamingTheColumn() throws Exception {
+    try (Connection connection = stack.connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE refused (id int, day date, at timestamptz, tm time, grid int[], p point)");
+      assertThatThrownBy(() -> PgTables.readSchema(connection, "public.refused"))
+          .isInstanceOf(UnsupportedColumnTypeException.class)
+          .hasMessageContaining("table public.refused column p has type point");
+      statement.execute("ALTER TABLE refused DROP COLUMN p");
+      statement.execute("ALTER TABLE refused ADD COLUMN nums numeric[]");
+      assertThatThrownBy(() -> PgTables.readSchema(connection, "public.refused"))
+          .isInstanceOf(UnsupportedColumnTypeException.class)
+          .hasMessageContaining("column nums has type _numeric");
+      statement.execute("ALTER TABLE refused DROP COLUMN nums");
+      TableSchema schema = PgTables.readSchema(connection, "public.refused");
+
+      assertRefused(connection, schema, "day = 'infinity'", "column day holds infinity");
+      assertRefused(connection, schema, "at = '-infinity'", "column at holds infinity");
+      assertRefused(connection, schema, "tm = '24:00'", "column tm holds 24:00:00");
+      assertRefused(connection, schema, "grid = '{{1,2},{3,4}}'", "multi-dimensional");
+    }
+  }
+
+  private static void assertRefused(
+      Connection connection, TableSchema schema, String assignment, String message)
+      throws Exception {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DELETE FROM refused");
+      statement.execute("INSERT INTO refused (id) VALUES (1)");
+      statement.execute("UPDATE refused SET " + assignment);
+    }
+    assertThatThrownBy(() -> read(connection, schema, "public.refused", false))
+        .isInstanceOf(UnrepresentableValueException.class)
+        .hasMessageContaining(message)
+        .hasMessageContaining("not exported");
+  }
+
+  private static List<Object[]> read(Connection connection, TableSchema schema, boolean binary)
+      throws Exception {
+    return read(connection, schema, "public.every_type", binary);
+  }
+
+  private static List<Object[]> read(
+      Connection connection, TableSchema schema, String table, boolean binary) throws Exception {
+    List<Object[]> rows = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT " + schema.selectList() + " FROM " + table + " ORDER BY 1")) {
+      // -1 forces binary transfer; 0 never prepares, so values travel as text.
+      select.unwrap(PGStatement.class).setPrepareThreshold(binary ? -1 : 0);
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          rows.add(PgTables.readRow(rs, schema));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static String digest(TableSchema schema, List<Object[]> rows) {
+    RowDigest digest = new RowDigest(schema);
+    rows.forEach(digest::add);
+    return digest.hex();
+  }
+
+  private static void assertSameRows(List<Object[]> actual, List<Object[]> expected) {
+    assertThat(actual).hasSameSizeAs(expected);
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(actual.get(i)).as("row %d", i).containsExactly(expected.get(i));
+    }
+  }
+}
