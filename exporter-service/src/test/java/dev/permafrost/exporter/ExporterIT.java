@@ -12,13 +12,18 @@ import dev.permafrost.contracts.Topics;
 import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.exporter.domain.ExportedChunk;
+import dev.permafrost.exporter.service.PartitionExportService;
 import dev.permafrost.format.ChunkFileReader;
+import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PartitionExporter;
 import dev.permafrost.format.PgTables;
 import dev.permafrost.format.RowDigest;
 import dev.permafrost.format.TableSchema;
+import dev.permafrost.support.config.Datasets;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -30,12 +35,18 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,6 +63,8 @@ class ExporterIT {
 
   @Inject ObjectStore store;
   @Inject ObjectKeys keys;
+  @Inject PartitionExportService partitionExport;
+  @Inject Datasets datasets;
 
   @BeforeAll
   static void loadThreeDays() throws Exception {
@@ -59,6 +72,8 @@ class ExporterIT {
       DemoData.createPageviewsTable(connection);
       connection.createStatement().execute("TRUNCATE public.pageviews");
       DemoData.loadPageviews(connection, FIRST_DAY, 3, 2_000, 1, 42);
+      // Days of their own for the tests below; FIRST_DAY + 6 stays empty.
+      DemoData.loadPageviews(connection, FIRST_DAY.plusDays(3), 3, 2_000, 1_000_000, 43);
     }
   }
 
@@ -73,7 +88,8 @@ class ExporterIT {
         .body("partitionsTotal", equalTo(2))
         .body("partitionsDone", equalTo(2));
 
-    List<PartitionReady> announced = readyEvents(2);
+    Set<String> exported = Set.of(FIRST_DAY.toString(), FIRST_DAY.plusDays(1).toString());
+    List<PartitionReady> announced = readyEvents(exported, 2);
     assertThat(announced)
         .extracting(PartitionReady::partition)
         .containsExactlyInAnyOrder(FIRST_DAY.toString(), FIRST_DAY.plusDays(1).toString());
@@ -109,7 +125,7 @@ class ExporterIT {
     String again = startExport(FIRST_DAY, FIRST_DAY.plusDays(2));
     awaitJob(again);
     given().get("/api/v1/exports/" + again).then().body("rows", equalTo(0));
-    assertThat(readyEvents(0)).isEmpty();
+    assertThat(readyEvents(exported, 0)).isEmpty();
   }
 
   /** Copies the objects under their keys and lets DuckDB read the folder as a Hive table. */
@@ -144,6 +160,136 @@ class ExporterIT {
         assertThat(rs.getObject(6, LocalDate.class)).isEqualTo(day);
       }
       assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void twoExportersOnOnePartitionProduceOneChunk() throws Exception {
+    DatasetDefinition pageviews = datasets.find("pageviews");
+    Instant day = start(FIRST_DAY.plusDays(3));
+    ExecutorService twoWorkers = Executors.newFixedThreadPool(2);
+    try {
+      Future<ExportedChunk> first = twoWorkers.submit(() -> partitionExport.export(pageviews, day));
+      Future<ExportedChunk> second =
+          twoWorkers.submit(() -> partitionExport.export(pageviews, day));
+      ExportedChunk a = first.get(60, TimeUnit.SECONDS);
+      ExportedChunk b = second.get(60, TimeUnit.SECONDS);
+      assertThat(a.chunkId()).isEqualTo(b.chunkId());
+      // One of them wrote the chunk, the other found it written.
+      assertThat(List.of(a.alreadyExported(), b.alreadyExported()))
+          .containsExactlyInAnyOrder(true, false);
+    } finally {
+      twoWorkers.shutdownNow();
+    }
+    assertThat(
+            count(
+                "SELECT count(*) FROM exporter.exported_partition WHERE partition = '"
+                    + FIRST_DAY.plusDays(3)
+                    + "'"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void anAttemptThatDiedBeforeRecordingIsRedoneUnderTheSameKeysWithTheSameDigest()
+      throws Exception {
+    DatasetDefinition pageviews = datasets.find("pageviews");
+    Instant day = start(FIRST_DAY.plusDays(4));
+    // The attempt that dies: its objects are uploaded, the chunk is never recorded.
+    PartitionExporter exporter =
+        new PartitionExporter(
+            store, keys, Path.of("target", "dead-attempt"), java.time.Clock.systemUTC());
+    Manifest dead;
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(false);
+      dead =
+          exporter.export(
+              connection, pageviews, PgTables.readSchema(connection, "public.pageviews"), day, 1);
+      connection.commit();
+    }
+    assertThat(store.exists(dead.objects().get(0).key())).isTrue();
+
+    ExportedChunk retried = partitionExport.export(pageviews, day);
+
+    assertThat(retried.alreadyExported()).isFalse();
+    assertThat(retried.chunkId()).isEqualTo(dead.chunkId());
+    assertThat(retried.rowDigest()).isEqualTo(dead.rowDigest());
+    Manifest stored =
+        Manifest.fromJson(store.getBytes(keys.manifestKey("pageviews", dead.chunkId())));
+    assertThat(stored.objects())
+        .extracting(Manifest.StoredObject::key)
+        .containsExactlyElementsOf(
+            dead.objects().stream().map(Manifest.StoredObject::key).toList());
+  }
+
+  @Test
+  void aPartitionLargerThanTheSortMemorySpillsToDiskAndStaysExact() throws Exception {
+    LocalDate date = FIRST_DAY.plusDays(5);
+    String tempFiles = "SELECT temp_files FROM pg_stat_database WHERE datname = current_database()";
+    long tempFilesBefore = count(tempFiles);
+    PartitionExporter exporter =
+        new PartitionExporter(store, keys, Path.of("target", "spill"), java.time.Clock.systemUTC());
+    Manifest manifest;
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(false);
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      // PostgreSQL sorts the chunk's rows; with 64 kB of sort memory the day must spill.
+      connection.createStatement().execute("SET LOCAL work_mem = '64kB'");
+      manifest =
+          exporter.export(
+              connection,
+              datasets.find("pageviews"),
+              PgTables.readSchema(connection, "public.pageviews"),
+              start(date),
+              1);
+      connection.commit();
+    }
+    assertThat(manifest.rowCount()).isEqualTo(hotRows(date));
+    assertThat(manifest.rowDigest()).isEqualTo(hotDigest(date));
+    assertThat(coldDigest(manifest)).isEqualTo(manifest.rowDigest());
+    // Statistics reach pg_stat_database a moment after the statement ended.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> count(tempFiles) > tempFilesBefore);
+  }
+
+  @Test
+  void anEmptyPartitionIsRecordedWithZeroRowsAndAnnouncesNothing() throws Exception {
+    LocalDate empty = FIRST_DAY.plusDays(6);
+    ExportedChunk chunk = partitionExport.export(datasets.find("pageviews"), start(empty));
+    assertThat(chunk.rows()).isZero();
+    assertThat(
+            count(
+                "SELECT row_count FROM exporter.exported_partition WHERE partition = '"
+                    + empty
+                    + "'"))
+        .isZero();
+    assertThat(
+            count(
+                "SELECT count(*) FROM exporter.exported_partition WHERE partition = '"
+                    + empty
+                    + "'"))
+        .isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM exporter.outbox WHERE event_key = 'pageviews/" + empty + "'"))
+        .isZero();
+  }
+
+  private static Instant start(LocalDate day) {
+    return day.atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  private static long count(String sql) throws Exception {
+    try (Connection connection = connect();
+        ResultSet rs = connection.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void execute(String sql) throws Exception {
+    try (Connection connection = connect()) {
+      connection.createStatement().execute(sql);
     }
   }
 
@@ -235,7 +381,8 @@ class ExporterIT {
   }
 
   /** Reads partition-ready events until {@code expected} arrived, or for a few seconds if 0. */
-  private List<PartitionReady> readyEvents(int expected) {
+  /** Reads partition-ready events of {@code partitions} until {@code expected} arrived (0: 5 s). */
+  private List<PartitionReady> readyEvents(Set<String> partitions, int expected) {
     List<PartitionReady> events = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(
@@ -255,7 +402,9 @@ class ExporterIT {
           EventEnvelope<PartitionReady> event =
               EventCodec.fromJson(record.value(), EventType.PARTITION_READY);
           assertThat(record.key()).isEqualTo(event.key());
-          events.add(event.payload());
+          if (partitions.contains(event.payload().partition())) {
+            events.add(event.payload());
+          }
         }
         consumer.commitSync();
       }
