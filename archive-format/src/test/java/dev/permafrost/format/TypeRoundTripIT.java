@@ -150,6 +150,53 @@ class TypeRoundTripIT {
     }
   }
 
+  @Test
+  void rowsExactlyAtPartitionEdgesLandInTheirOwnPartition() throws Exception {
+    try (Connection connection = stack.connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL)");
+      statement.execute(
+          """
+          INSERT INTO events VALUES
+            (1, '2026-11-19 23:59:59.999999+00'), (2, '2026-11-20 00:00:00+00'),
+            (3, '2026-11-20 23:59:59.999999+00'), (4, '2026-11-21 00:00:00+00'),
+            (5, '2026-11-20 01:00:00+01')
+          """);
+      DatasetDefinition events =
+          new DatasetDefinition(
+              "events",
+              "public.events",
+              "at",
+              Grain.DAY,
+              "id",
+              java.util.Optional.empty(),
+              java.util.Optional.empty(),
+              LifecycleMode.MOVE,
+              List.of("at"),
+              java.time.Duration.ofDays(1),
+              List.of(),
+              DatasetDefinition.FileLayout.DEFAULT);
+      TableSchema schema = PgTables.readSchema(connection, "public.events");
+      PartitionExporter exporter =
+          new PartitionExporter(null, new ObjectKeys("edges"), dir, java.time.Clock.systemUTC());
+      connection.setAutoCommit(false);
+      try (PartitionExporter.StagedChunk day =
+          exporter.stage(
+              connection, events, schema, java.time.Instant.parse("2026-11-20T00:00:00Z"), 1)) {
+        List<Object> ids = new ArrayList<>();
+        for (PartitionExporter.StagedFile file : day.files()) {
+          ChunkFileReader.read(file.path(), schema, row -> ids.add(row[0]));
+        }
+        // [2026-11-20T00:00Z, 2026-11-21T00:00Z): the start is in, the end is out; 01:00+01 is
+        // midnight UTC.
+        assertThat(ids).containsExactlyInAnyOrder(2L, 5L, 3L);
+        assertThat(day.minTime()).isEqualTo("2026-11-20T00:00:00Z");
+        assertThat(day.maxTime()).isEqualTo("2026-11-20T23:59:59.999999Z");
+      }
+      connection.commit();
+    }
+  }
+
   private static void assertRefused(
       Connection connection, TableSchema schema, String assignment, String message)
       throws Exception {
