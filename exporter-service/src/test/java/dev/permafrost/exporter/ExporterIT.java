@@ -13,6 +13,7 @@ import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.exporter.domain.ExportedChunk;
+import dev.permafrost.exporter.persistence.PartitionLeases;
 import dev.permafrost.exporter.service.PartitionExportService;
 import dev.permafrost.format.ChunkFileReader;
 import dev.permafrost.format.DatasetDefinition;
@@ -24,6 +25,7 @@ import dev.permafrost.format.PgTables;
 import dev.permafrost.format.RowDigest;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.jdbc.Transactions;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -64,6 +66,8 @@ class ExporterIT {
   @Inject ObjectStore store;
   @Inject ObjectKeys keys;
   @Inject PartitionExportService partitionExport;
+  @Inject PartitionLeases leases;
+  @Inject javax.sql.DataSource dataSource;
   @Inject Datasets datasets;
 
   @BeforeAll
@@ -187,6 +191,30 @@ class ExporterIT {
                     + FIRST_DAY.plusDays(3)
                     + "'"))
         .isEqualTo(1);
+  }
+
+  @Test
+  void aWorkerWhoseLeaseWasTakenOverIsFencedByItsEpoch() {
+    String partition = "lease-test-" + UUID.randomUUID();
+    Transactions.inTransaction(
+        dataSource,
+        c -> {
+          // A lease that expires at once, as one whose worker stalled past it.
+          long stale =
+              leases.tryAcquire(c, "pageviews", partition, "A", Duration.ZERO).orElseThrow();
+          long current =
+              leases
+                  .tryAcquire(c, "pageviews", partition, "B", Duration.ofMinutes(1))
+                  .orElseThrow();
+          assertThat(current).isEqualTo(stale + 1);
+          assertThat(leases.holds(c, "pageviews", partition, stale)).isFalse();
+          assertThat(leases.holds(c, "pageviews", partition, current)).isTrue();
+          assertThat(leases.tryAcquire(c, "pageviews", partition, "C", Duration.ofMinutes(1)))
+              .isEmpty();
+          leases.release(c, "pageviews", partition, current);
+          assertThat(leases.holds(c, "pageviews", partition, current)).isFalse();
+          return null;
+        });
   }
 
   @Test

@@ -23,6 +23,13 @@ public interface ExporterConfig {
   @WithDefault("0")
   long maxRowsPerSecond();
 
+  /**
+   * How long a worker may hold a partition's lease; longer than any one partition's export. Default
+   * 1 hour.
+   */
+  @WithDefault("1h")
+  java.time.Duration leaseDuration();
+
   /** PostgreSQL statement_timeout of the export's reads; default 30 minutes. */
   @WithDefault("30m")
   java.time.Duration statementTimeout();

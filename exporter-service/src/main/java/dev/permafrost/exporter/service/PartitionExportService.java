@@ -7,6 +7,7 @@ import dev.permafrost.exporter.config.ExporterConfig;
 import dev.permafrost.exporter.domain.ExportedChunk;
 import dev.permafrost.exporter.persistence.ArchiveCatalog;
 import dev.permafrost.exporter.persistence.ExportedPartitions;
+import dev.permafrost.exporter.persistence.PartitionLeases;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.LifecycleMode;
 import dev.permafrost.format.Manifest;
@@ -20,13 +21,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -47,7 +48,16 @@ public class PartitionExportService {
   private final ObjectKeys keys;
   private final PartitionExporter exporter;
   private final Clock clock = Clock.systemUTC();
+  private static final Duration LEASE_POLL = Duration.ofMillis(200);
+
   private final long statementTimeoutMillis;
+  private final PartitionLeases leases;
+  private final Duration leaseDuration;
+
+  /** Names this worker in leases, for operators looking at who exports what. */
+  private final String holder =
+      ProcessHandle.current().pid() + "@" + System.getenv().getOrDefault("HOSTNAME", "localhost");
+
   private final MeterRegistry metrics;
 
   public PartitionExportService(
@@ -58,7 +68,10 @@ public class PartitionExportService {
       ObjectStore store,
       ObjectKeys keys,
       ExporterConfig config,
+      PartitionLeases leases,
       MeterRegistry metrics) {
+    this.leases = leases;
+    this.leaseDuration = config.leaseDuration();
     this.dataSource = dataSource;
     this.exportedPartitions = exportedPartitions;
     this.archiveCatalog = archiveCatalog;
@@ -80,21 +93,48 @@ public class PartitionExportService {
   public ExportedChunk export(DatasetDefinition dataset, Instant partitionStart)
       throws SQLException {
     String partition = dataset.grain().partitionName(partitionStart);
-    // A session-level advisory lock makes one worker at a time export a partition; the others
-    // wait and then find it exported.
-    try (Connection lock = dataSource.getConnection()) {
-      advisoryLock(lock, "pg_advisory_lock", dataset.name() + "/" + partition);
+    long epoch = acquireLease(dataset.name(), partition);
+    try {
+      List<ExportedChunk> earlier =
+          Transactions.inTransaction(
+              dataSource, c -> exportedPartitions.chunks(c, dataset.name(), partition));
+      if (!earlier.isEmpty() && !lateRowsCanBeExported(dataset, earlier)) {
+        return earlier.get(earlier.size() - 1);
+      }
+      return writeChunk(dataset, partitionStart, earlier.size() + 1, epoch)
+          .orElseGet(() -> earlier.get(earlier.size() - 1));
+    } finally {
+      Transactions.inTransaction(
+          dataSource,
+          c -> {
+            leases.release(c, dataset.name(), partition, epoch);
+            return null;
+          });
+    }
+  }
+
+  /**
+   * Takes the partition's lease, waiting while another worker holds it (at most one lease duration:
+   * by then that worker finished or its lease expired).
+   */
+  private long acquireLease(String dataset, String partition) {
+    long deadline = System.nanoTime() + leaseDuration.toNanos();
+    while (true) {
+      OptionalLong epoch =
+          Transactions.inTransaction(
+              dataSource, c -> leases.tryAcquire(c, dataset, partition, holder, leaseDuration));
+      if (epoch.isPresent()) {
+        return epoch.getAsLong();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "partition " + dataset + "/" + partition + " stayed leased by another worker");
+      }
       try {
-        List<ExportedChunk> earlier =
-            Transactions.inTransaction(
-                dataSource, c -> exportedPartitions.chunks(c, dataset.name(), partition));
-        if (!earlier.isEmpty() && !lateRowsCanBeExported(dataset, earlier)) {
-          return earlier.get(earlier.size() - 1);
-        }
-        return writeChunk(dataset, partitionStart, earlier.size() + 1)
-            .orElseGet(() -> earlier.get(earlier.size() - 1));
-      } finally {
-        advisoryLock(lock, "pg_advisory_unlock", dataset.name() + "/" + partition);
+        Thread.sleep(LEASE_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for a partition lease", e);
       }
     }
   }
@@ -115,7 +155,8 @@ public class PartitionExportService {
    * @return empty if this is a late chunk and the partition has no hot rows
    */
   private Optional<ExportedChunk> writeChunk(
-      DatasetDefinition dataset, Instant partitionStart, int sequence) throws SQLException {
+      DatasetDefinition dataset, Instant partitionStart, int sequence, long epoch)
+      throws SQLException {
     long begin = System.nanoTime();
     // Not recorded yet (we hold the partition's lock), so whatever an attempt that died left
     // under this chunk's keys is unreferenced and may hold other rows: start clean.
@@ -144,6 +185,17 @@ public class PartitionExportService {
     Transactions.inTransaction(
         dataSource,
         c -> {
+          // Fencing: a worker that lost its lease while it worked records nothing.
+          if (!leases.holds(c, dataset.name(), manifest.partition(), epoch)) {
+            throw new IllegalStateException(
+                "lost the lease of "
+                    + dataset.name()
+                    + "/"
+                    + manifest.partition()
+                    + " (epoch "
+                    + epoch
+                    + ") to another worker; nothing recorded");
+          }
           if (exportedPartitions.record(c, manifest, manifestKey) && manifest.rowCount() > 0) {
             outbox.append(c, partitionReady(manifest, manifestKey));
           }
@@ -195,14 +247,5 @@ public class PartitionExportService {
                 .toList(),
             manifest.rowCount(),
             manifest.rowDigest()));
-  }
-
-  private static void advisoryLock(Connection connection, String function, String name)
-      throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement("SELECT " + function + "(hashtext(?))")) {
-      statement.setString(1, "permafrost-export:" + name);
-      statement.execute();
-    }
   }
 }
