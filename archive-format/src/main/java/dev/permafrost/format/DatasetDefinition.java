@@ -50,6 +50,9 @@ public record DatasetDefinition(
     if (mode == LifecycleMode.MOVE && !offloadColumns.isEmpty()) {
       throw new IllegalArgumentException("offload-columns only go with mode offload");
     }
+    if (layout.splitPerTenant() && tenantColumn.isEmpty()) {
+      throw new IllegalArgumentException("split-per-tenant needs a tenant-column");
+    }
   }
 
   /**
@@ -58,11 +61,14 @@ public record DatasetDefinition(
    * @param codec Parquet compression: ZSTD, SNAPPY, GZIP or UNCOMPRESSED
    * @param rowGroupBytes target size of a row group; small enough for engines to split and skip
    * @param targetFileBytes a chunk's rows go to a new file once the current one reaches this size
+   * @param splitPerTenant one file per tenant under {@code tenant=T} directories instead: a tenant
+   *     is never split across files of a chunk, so its files can be erased on their own
    */
-  public record FileLayout(String codec, long rowGroupBytes, long targetFileBytes) {
+  public record FileLayout(
+      String codec, long rowGroupBytes, long targetFileBytes, boolean splitPerTenant) {
 
-    /** ZSTD, 8 MiB row groups, 256 MiB files. */
-    public static final FileLayout DEFAULT = new FileLayout("ZSTD", 8L << 20, 256L << 20);
+    /** ZSTD, 8 MiB row groups, 256 MiB files, no split per tenant. */
+    public static final FileLayout DEFAULT = new FileLayout("ZSTD", 8L << 20, 256L << 20, false);
 
     public FileLayout {
       if (!List.of("ZSTD", "SNAPPY", "GZIP", "UNCOMPRESSED").contains(codec)) {

@@ -49,8 +49,24 @@ public record Manifest(
     objects = List.copyOf(objects);
   }
 
-  /** One data file of the chunk. */
-  public record StoredObject(String key, long bytes, String sha256, long rows) {}
+  /**
+   * One data file of the chunk.
+   *
+   * @param tenant the one tenant whose rows the file holds when the chunk is split per tenant; null
+   *     otherwise
+   */
+  public record StoredObject(
+      String key,
+      long bytes,
+      String sha256,
+      long rows,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String tenant) {
+
+    /** A file of a chunk that is not split per tenant. */
+    public StoredObject(String key, long bytes, String sha256, long rows) {
+      this(key, bytes, sha256, rows, null);
+    }
+  }
 
   public TableSchema schema() {
     return new TableSchema(columns);

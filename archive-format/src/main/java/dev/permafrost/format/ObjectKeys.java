@@ -33,7 +33,7 @@ public record ObjectKeys(String prefix) {
     StringBuilder key =
         new StringBuilder(withPrefix(dataset)).append('/').append(grain.hivePath(partitionStart));
     if (tenant != null) {
-      key.append("/tenant=").append(tenant);
+      key.append("/tenant=").append(hiveValue(tenant));
     }
     return key.append("/chunk-")
         .append(chunkId)
@@ -45,6 +45,33 @@ public record ObjectKeys(String prefix) {
 
   public String manifestKey(String dataset, UUID chunkId) {
     return withPrefix("_manifests/" + dataset + "/" + chunkId + ".json");
+  }
+
+  /**
+   * A partition value as Hive writes it: characters other than letters, digits, {@code .}, {@code
+   * _} and {@code -} percent-encoded as UTF-8, so that any tenant name is one path segment.
+   */
+  static String hiveValue(String value) {
+    StringBuilder encoded = new StringBuilder();
+    for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '.'
+          || c == '_'
+          || c == '-') {
+        encoded.append(c);
+      } else {
+        encoded.append('%').append(String.format("%02X", b & 0xff));
+      }
+    }
+    return encoded.toString();
+  }
+
+  /** The folder of one partition's data files, tenant directories included. */
+  public String partitionFolder(String dataset, Grain grain, Instant partitionStart) {
+    return withPrefix(dataset) + "/" + grain.hivePath(partitionStart) + "/";
   }
 
   /** The folder that holds every data file of {@code dataset}. */

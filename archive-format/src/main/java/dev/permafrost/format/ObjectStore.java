@@ -133,6 +133,15 @@ public final class ObjectStore {
     }
   }
 
+  /** Every key that starts with {@code prefix}, page by page. */
+  public java.util.List<String> keysUnder(String prefix) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
+        .contents()
+        .forEach(object -> keys.add(object.key()));
+    return keys;
+  }
+
   public void delete(String key) {
     s3.deleteObject(DeleteObjectRequest.builder().bucket(bucket).key(key).build());
   }

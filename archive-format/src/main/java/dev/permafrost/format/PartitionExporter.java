@@ -75,8 +75,12 @@ public final class PartitionExporter {
     }
   }
 
-  /** One local file of a staged chunk, numbered from 1 as its object key will be. */
-  public record StagedFile(int number, Path path, long rows) {}
+  /**
+   * One local file of a staged chunk, numbered from 1 as its object key will be.
+   *
+   * @param tenant the tenant whose rows it holds, when the chunk is split per tenant
+   */
+  public record StagedFile(int number, Path path, long rows, String tenant) {}
 
   /**
    * Exports the partition that starts at {@code partitionStart} as chunk {@code sequence}: {@link
@@ -122,6 +126,9 @@ public final class PartitionExporter {
     Object maxTime = null;
     ChunkFileWriter writer = null;
     Path current = null;
+    int tenantIndex =
+        layout.splitPerTenant() ? schema.indexOf(dataset.tenantColumn().orElseThrow()) : -1;
+    String currentTenant = null;
     try (PreparedStatement select = connection.prepareStatement(selectSql(dataset, schema))) {
       // Binary transfer from the first execution: no text parsing of every number and date.
       select.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
@@ -132,11 +139,20 @@ public final class PartitionExporter {
         long started = System.nanoTime();
         long rowsRead = 0;
         while (rs.next()) {
+          Object[] row = PgTables.readRow(rs, schema);
+          if (tenantIndex >= 0) {
+            // Rows come ordered by tenant first: a new tenant starts a new file.
+            String tenant = tenantName(row[tenantIndex]);
+            if (writer != null && !tenant.equals(currentTenant)) {
+              files.add(finish(writer, current, files.size() + 1, currentTenant, digest));
+              writer = null;
+            }
+            currentTenant = tenant;
+          }
           if (writer == null) {
             current = workDir.resolve("chunk-" + chunkId + "-" + UUID.randomUUID() + ".parquet");
             writer = ChunkFileWriter.create(current, schema, codec, layout.rowGroupBytes());
           }
-          Object[] row = PgTables.readRow(rs, schema);
           writer.write(row);
           Object time = row[timeIndex];
           if (minTime == null || compare(time, minTime) < 0) {
@@ -146,14 +162,15 @@ public final class PartitionExporter {
             maxTime = time;
           }
           throttle(++rowsRead, started);
-          // Rows are in sort order, so each file covers a contiguous range of the sort keys.
-          if (writer.dataSize() >= layout.targetFileBytes()) {
-            files.add(finish(writer, current, files.size() + 1, digest));
+          // Rows are in sort order, so each file covers a contiguous range of the sort keys. A
+          // tenant's rows stay in one file whatever its size.
+          if (tenantIndex < 0 && writer.dataSize() >= layout.targetFileBytes()) {
+            files.add(finish(writer, current, files.size() + 1, null, digest));
             writer = null;
           }
         }
         if (writer != null) {
-          files.add(finish(writer, current, files.size() + 1, digest));
+          files.add(finish(writer, current, files.size() + 1, currentTenant, digest));
           writer = null;
         }
       }
@@ -183,10 +200,16 @@ public final class PartitionExporter {
   }
 
   private static StagedFile finish(
-      ChunkFileWriter writer, Path path, int number, RowDigest chunkDigest) throws IOException {
+      ChunkFileWriter writer, Path path, int number, String tenant, RowDigest chunkDigest)
+      throws IOException {
     writer.close();
     chunkDigest.addAll(writer.digest());
-    return new StagedFile(number, path, writer.digest().count());
+    return new StagedFile(number, path, writer.digest().count(), tenant);
+  }
+
+  /** A tenant's directory name; Hive's name for the partition of NULL values. */
+  private static String tenantName(Object value) {
+    return value == null ? "__HIVE_DEFAULT_PARTITION__" : value.toString();
   }
 
   private static void closeQuietly(ChunkFileWriter writer, Exception cause) {
@@ -227,11 +250,13 @@ public final class PartitionExporter {
               dataset.name(),
               dataset.grain(),
               staged.partitionStart(),
-              null,
+              file.tenant(),
               staged.chunkId(),
               file.number());
       ObjectStore.StoredBytes stored = store.putOnce(key, file.path());
-      objects.add(new Manifest.StoredObject(key, stored.bytes(), stored.sha256(), file.rows()));
+      objects.add(
+          new Manifest.StoredObject(
+              key, stored.bytes(), stored.sha256(), file.rows(), file.tenant()));
     }
     Manifest manifest =
         new Manifest(
@@ -264,24 +289,29 @@ public final class PartitionExporter {
     UUID chunkId =
         ChunkIds.of(dataset.name(), dataset.grain().partitionName(partitionStart), sequence);
     store.delete(keys.manifestKey(dataset.name(), chunkId));
-    // Files are uploaded in order, so an attempt left files 1..k and nothing after a gap.
-    for (int n = 1; ; n++) {
-      String key = keys.dataKey(dataset.name(), dataset.grain(), partitionStart, null, chunkId, n);
-      if (!store.exists(key)) {
-        return;
+    // Listing is for this clean-up only: the catalog, never the bucket, says what is cold.
+    String marker = "/chunk-" + chunkId + "-";
+    for (String key :
+        store.keysUnder(keys.partitionFolder(dataset.name(), dataset.grain(), partitionStart))) {
+      if (key.contains(marker)) {
+        store.delete(key);
       }
-      store.delete(key);
     }
   }
 
   private static String selectSql(DatasetDefinition dataset, TableSchema schema) {
     String time = DatasetDefinition.quote(dataset.timeColumn());
+    List<String> sortKeys = new ArrayList<>(dataset.sortKeys());
+    if (sortKeys.isEmpty()) {
+      sortKeys.add(dataset.primaryKey());
+    }
+    if (dataset.layout().splitPerTenant()) {
+      String tenant = dataset.tenantColumn().orElseThrow();
+      sortKeys.remove(tenant);
+      sortKeys.add(0, tenant); // one file per tenant needs the tenant's rows together
+    }
     String orderBy =
-        dataset.sortKeys().isEmpty()
-            ? DatasetDefinition.quote(dataset.primaryKey())
-            : dataset.sortKeys().stream()
-                .map(DatasetDefinition::quote)
-                .collect(Collectors.joining(", "));
+        sortKeys.stream().map(DatasetDefinition::quote).collect(Collectors.joining(", "));
     return "SELECT "
         + schema.selectList()
         + " FROM "

@@ -22,9 +22,9 @@ class DatasetDefinitionTest {
 
   @Test
   void fileLayoutNamesTheAllowedCodecsAndSizes() {
-    assertThatThrownBy(() -> new DatasetDefinition.FileLayout("LZMA", 8 << 20, 256 << 20))
+    assertThatThrownBy(() -> new DatasetDefinition.FileLayout("LZMA", 8 << 20, 256 << 20, false))
         .hasMessage("codec is 'LZMA'; allowed: ZSTD, SNAPPY, GZIP, UNCOMPRESSED");
-    assertThatThrownBy(() -> new DatasetDefinition.FileLayout("ZSTD", 8 << 20, 1 << 20))
+    assertThatThrownBy(() -> new DatasetDefinition.FileLayout("ZSTD", 8 << 20, 1 << 20, false))
         .hasMessageContaining("target-file-bytes at least row-group-bytes");
   }
 

@@ -156,7 +156,7 @@ class ArchiveIT {
             pageviews.sortKeys(),
             pageviews.hotRetention(),
             pageviews.offloadColumns(),
-            new DatasetDefinition.FileLayout("SNAPPY", 64 << 10, 64 << 10));
+            new DatasetDefinition.FileLayout("SNAPPY", 64 << 10, 64 << 10, false));
     EventEnvelope<PartitionReady> event = exportChunk(smallFiles, day);
     assertThat(event.payload().objects()).hasSizeGreaterThan(1);
     assertThat(event.payload().objects().stream().mapToLong(ChunkObject::rows).sum())
@@ -166,6 +166,58 @@ class ArchiveIT {
     assertThat(lifecycle.onPartitionReady(event)).isEqualTo(ChunkState.ACTIVE);
     assertThat(hotRows(day)).isZero();
     assertThat(audited("PRUNED", event)).isEqualTo(1);
+  }
+
+  @Test
+  void aChunkSplitPerTenantHasOneFileUnderItsOwnDirectoryPerTenant() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(8);
+    try (Connection connection = connect()) {
+      DemoData.loadPageviews(connection, day, 1, 1_000, 60_000_000, 5);
+    }
+    long projects =
+        count("SELECT count(DISTINCT project_id) FROM public.pageviews WHERE date = '" + day + "'");
+    DatasetDefinition pageviews = datasets.find("pageviews");
+    DatasetDefinition perProject =
+        new DatasetDefinition(
+            pageviews.name(),
+            pageviews.table(),
+            pageviews.timeColumn(),
+            pageviews.grain(),
+            pageviews.primaryKey(),
+            pageviews.tenantColumn(),
+            pageviews.metricColumn(),
+            pageviews.mode(),
+            pageviews.sortKeys(),
+            pageviews.hotRetention(),
+            pageviews.offloadColumns(),
+            new DatasetDefinition.FileLayout("ZSTD", 64 << 10, 64 << 10, true));
+    EventEnvelope<PartitionReady> event = exportChunk(perProject, day);
+
+    List<ChunkObject> objects = event.payload().objects();
+    assertThat(objects).hasSize((int) projects);
+    assertThat(objects)
+        .extracting(ChunkObject::tenant)
+        .doesNotHaveDuplicates()
+        .doesNotContainNull();
+    for (ChunkObject object : objects) {
+      assertThat(object.key())
+          .contains(
+              "/day="
+                  + String.format("%02d", day.getDayOfMonth())
+                  + "/tenant="
+                  + object.tenant()
+                  + "/chunk-");
+      assertThat(object.rows())
+          .isEqualTo(
+              count(
+                  "SELECT count(*) FROM public.pageviews WHERE date = '"
+                      + day
+                      + "' AND project_id = "
+                      + object.tenant()));
+    }
+
+    assertThat(lifecycle.onPartitionReady(event)).isEqualTo(ChunkState.ACTIVE);
+    assertThat(hotRows(day)).isZero();
   }
 
   @Test
@@ -237,7 +289,7 @@ class ArchiveIT {
             1,
             keys.manifestKey("pageviews", manifest.chunkId()),
             manifest.objects().stream()
-                .map(o -> new ChunkObject(o.key(), o.bytes(), o.sha256(), o.rows()))
+                .map(o -> new ChunkObject(o.key(), o.bytes(), o.sha256(), o.rows(), o.tenant()))
                 .toList(),
             manifest.rowCount(),
             manifest.rowDigest()));

@@ -59,7 +59,7 @@ public class Catalog {
     try (PreparedStatement insert =
         transaction.prepareStatement(
             "INSERT INTO archive.chunk_object (chunk_id, object_no, object_key, bytes, sha256,"
-                + " row_count) VALUES (?, ?, ?, ?, ?, ?)")) {
+                + " row_count, tenant) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       int objectNo = 1;
       for (ChunkObject object : ready.objects()) {
         insert.setObject(1, ready.chunkId());
@@ -68,6 +68,7 @@ public class Catalog {
         insert.setLong(4, object.bytes());
         insert.setString(5, object.sha256());
         insert.setLong(6, object.rows());
+        insert.setString(7, object.tenant());
         insert.addBatch();
       }
       insert.executeBatch();
@@ -159,14 +160,14 @@ public class Catalog {
     List<Manifest.StoredObject> objects = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT object_key, bytes, sha256, row_count FROM archive.chunk_object"
+            "SELECT object_key, bytes, sha256, row_count, tenant FROM archive.chunk_object"
                 + " WHERE chunk_id = ? ORDER BY object_no")) {
       select.setObject(1, chunkId);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
           objects.add(
               new Manifest.StoredObject(
-                  rs.getString(1), rs.getLong(2), rs.getString(3), rs.getLong(4)));
+                  rs.getString(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
         }
       }
     }

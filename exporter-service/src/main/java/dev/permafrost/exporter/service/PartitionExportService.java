@@ -243,7 +243,7 @@ public class PartitionExportService {
             manifest.sequence(),
             manifestKey,
             manifest.objects().stream()
-                .map(o -> new ChunkObject(o.key(), o.bytes(), o.sha256(), o.rows()))
+                .map(o -> new ChunkObject(o.key(), o.bytes(), o.sha256(), o.rows(), o.tenant()))
                 .toList(),
             manifest.rowCount(),
             manifest.rowDigest()));

@@ -80,7 +80,8 @@ public class Datasets {
           new DatasetDefinition.FileLayout(
               dataset.codec().toUpperCase(java.util.Locale.ROOT),
               dataset.rowGroupBytes(),
-              dataset.targetFileBytes()));
+              dataset.targetFileBytes(),
+              dataset.splitPerTenant()));
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(
           "invalid configuration of dataset " + name + ": " + e.getMessage(), e);

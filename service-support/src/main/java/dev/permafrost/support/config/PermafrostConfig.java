@@ -90,5 +90,9 @@ public interface PermafrostConfig {
     /** A chunk's rows go to a new file once the current one reaches this size; default 256 MiB. */
     @WithDefault("268435456")
     long targetFileBytes();
+
+    /** One file per tenant under tenant=T directories; needs tenant-column; default false. */
+    @WithDefault("false")
+    boolean splitPerTenant();
   }
 }
