@@ -35,8 +35,15 @@ public final class ChunkFileWriter implements AutoCloseable {
   public static ChunkFileWriter create(
       Path file, TableSchema schema, CompressionCodecName codec, long rowGroupBytes)
       throws IOException {
+    return create(new LocalOutputFile(file), schema, codec, rowGroupBytes);
+  }
+
+  /** Writes to any Parquet {@code OutputFile}, e.g. a stream into the object store. */
+  public static ChunkFileWriter create(
+      OutputFile file, TableSchema schema, CompressionCodecName codec, long rowGroupBytes)
+      throws IOException {
     ParquetWriter<Object[]> writer =
-        new Builder(new LocalOutputFile(file), schema)
+        new Builder(file, schema)
             .withConf(new Configuration(false))
             .withWriteMode(ParquetFileWriter.Mode.CREATE)
             .withCompressionCodec(codec)

@@ -133,6 +133,13 @@ public final class ObjectStore {
     }
   }
 
+  /**
+   * A Parquet output file that streams into {@code key}, written once; see {@link S3OutputFile}.
+   */
+  S3OutputFile outputFile(String key) {
+    return new S3OutputFile(this, s3, key);
+  }
+
   /** Every key that starts with {@code prefix}, page by page. */
   public java.util.List<String> keysUnder(String prefix) {
     java.util.List<String> keys = new java.util.ArrayList<>();

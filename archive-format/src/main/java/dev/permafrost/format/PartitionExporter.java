@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
 
 /**
  * Turns the rows of one partition, as one snapshot sees them, into a chunk: Parquet objects and a
@@ -51,14 +53,37 @@ public final class PartitionExporter {
   }
 
   /**
-   * A chunk written to local files from one snapshot, not uploaded yet. Closing it deletes the
-   * files.
+   * Exports the partition that starts at {@code partitionStart} as chunk {@code sequence},
+   * streaming each file into the object store while the rows are read and encoded (multipart parts
+   * of 8 MiB: memory holds one part, no local disk), then writing the manifest.
+   *
+   * <p>The caller owns the transaction: run it read-only at REPEATABLE READ so that the chunk is
+   * one snapshot. A file whose writing fails is aborted and never becomes visible; files already
+   * completed stay unreferenced until a retry, which {@link #discardUnrecorded} cleans up first. A
+   * partition without rows yields a manifest with no objects and nothing uploaded.
    */
-  public record StagedChunk(
+  public Manifest export(
+      Connection connection,
       DatasetDefinition dataset,
       TableSchema schema,
       Instant partitionStart,
-      int sequence,
+      int sequence)
+      throws SQLException, IOException {
+    UUID chunkId = chunkId(dataset, partitionStart, sequence);
+    StoreSink sink = new StoreSink(dataset, partitionStart, chunkId);
+    Written written = write(connection, dataset, schema, partitionStart, sink);
+    Manifest manifest =
+        manifest(dataset, schema, partitionStart, sequence, chunkId, sink.objects, written);
+    if (written.rows() > 0) {
+      store.putOnce(keys.manifestKey(dataset.name(), chunkId), manifest.toJson());
+    }
+    return manifest;
+  }
+
+  /**
+   * A chunk written to local files from one snapshot, not uploaded. Closing it deletes the files.
+   */
+  public record StagedChunk(
       UUID chunkId,
       List<StagedFile> files,
       long rows,
@@ -76,33 +101,15 @@ public final class PartitionExporter {
   }
 
   /**
-   * One local file of a staged chunk, numbered from 1 as its object key will be.
+   * One local file of a staged chunk, numbered from 1 as its object key would be.
    *
    * @param tenant the tenant whose rows it holds, when the chunk is split per tenant
    */
   public record StagedFile(int number, Path path, long rows, String tenant) {}
 
   /**
-   * Exports the partition that starts at {@code partitionStart} as chunk {@code sequence}: {@link
-   * #stage} then {@link #upload} with the caller's transaction open throughout. Services stage in a
-   * snapshot and upload after it ended, to keep transactions on the hot database short.
-   */
-  public Manifest export(
-      Connection connection,
-      DatasetDefinition dataset,
-      TableSchema schema,
-      Instant partitionStart,
-      int sequence)
-      throws SQLException, IOException {
-    try (StagedChunk staged = stage(connection, dataset, schema, partitionStart, sequence)) {
-      return upload(staged);
-    }
-  }
-
-  /**
-   * Writes the rows of the partition that starts at {@code partitionStart}, as the connection's
-   * transaction sees them, into a local Parquet file. Run it read-only at REPEATABLE READ so that
-   * the chunk is one snapshot.
+   * Writes the chunk into local files under the work directory instead of the object store: the
+   * same rows, files and digest as {@link #export}, for inspecting a chunk without uploading it.
    */
   public StagedChunk stage(
       Connection connection,
@@ -111,24 +118,151 @@ public final class PartitionExporter {
       Instant partitionStart,
       int sequence)
       throws SQLException, IOException {
+    UUID chunkId = chunkId(dataset, partitionStart, sequence);
+    Files.createDirectories(workDir);
+    LocalSink sink = new LocalSink(chunkId);
+    try {
+      Written written = write(connection, dataset, schema, partitionStart, sink);
+      return new StagedChunk(
+          chunkId,
+          sink.files,
+          written.rows(),
+          written.rowDigest(),
+          written.minTime(),
+          written.maxTime());
+    } catch (SQLException | IOException | RuntimeException e) {
+      new StagedChunk(chunkId, sink.files, 0, null, null, null).close();
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes the objects an earlier attempt at chunk {@code sequence} may have left when it died
+   * before the chunk was recorded. Only call this for a chunk that no catalog knows: nothing can
+   * reference its objects, and the retry may hold other rows than the attempt that died.
+   */
+  public void discardUnrecorded(DatasetDefinition dataset, Instant partitionStart, int sequence) {
+    UUID chunkId = chunkId(dataset, partitionStart, sequence);
+    store.delete(keys.manifestKey(dataset.name(), chunkId));
+    // Listing is for this clean-up only: the catalog, never the bucket, says what is cold.
+    String marker = "/chunk-" + chunkId + "-";
+    for (String key :
+        store.keysUnder(keys.partitionFolder(dataset.name(), dataset.grain(), partitionStart))) {
+      if (key.contains(marker)) {
+        store.delete(key);
+      }
+    }
+  }
+
+  /** What writing a chunk's rows produced. */
+  private record Written(long rows, String rowDigest, String minTime, String maxTime) {}
+
+  /** Where the files of a chunk go while they are written. */
+  private interface FileSink {
+    /** Opens file {@code number} (from 1); {@code tenant} is null unless split per tenant. */
+    OutputFile open(int number, String tenant) throws IOException;
+
+    /** The writer of the file opened last closed it, complete, with {@code rows} rows. */
+    void completed(int number, String tenant, long rows) throws IOException;
+
+    /** Writing the file opened last failed: it must not become visible. */
+    void abandon(Exception cause);
+  }
+
+  /** Streams each file into the object store. */
+  private final class StoreSink implements FileSink {
+    private final DatasetDefinition dataset;
+    private final Instant partitionStart;
+    private final UUID chunkId;
+    private final List<Manifest.StoredObject> objects = new ArrayList<>();
+    private S3OutputFile current;
+    private String currentKey;
+
+    StoreSink(DatasetDefinition dataset, Instant partitionStart, UUID chunkId) {
+      this.dataset = dataset;
+      this.partitionStart = partitionStart;
+      this.chunkId = chunkId;
+    }
+
+    @Override
+    public OutputFile open(int number, String tenant) {
+      currentKey =
+          keys.dataKey(dataset.name(), dataset.grain(), partitionStart, tenant, chunkId, number);
+      current = store.outputFile(currentKey);
+      return current;
+    }
+
+    @Override
+    public void completed(int number, String tenant, long rows) {
+      ObjectStore.StoredBytes stored = current.stored();
+      objects.add(
+          new Manifest.StoredObject(currentKey, stored.bytes(), stored.sha256(), rows, tenant));
+    }
+
+    @Override
+    public void abandon(Exception cause) {
+      current.abandon(cause);
+    }
+  }
+
+  /** Writes each file under the work directory. */
+  private final class LocalSink implements FileSink {
+    private final UUID chunkId;
+    private final List<StagedFile> files = new ArrayList<>();
+    private Path current;
+
+    LocalSink(UUID chunkId) {
+      this.chunkId = chunkId;
+    }
+
+    @Override
+    public OutputFile open(int number, String tenant) {
+      current =
+          workDir.resolve("chunk-" + chunkId + "-" + number + "-" + UUID.randomUUID() + ".parquet");
+      return new LocalOutputFile(current);
+    }
+
+    @Override
+    public void completed(int number, String tenant, long rows) {
+      files.add(new StagedFile(number, current, rows, tenant));
+    }
+
+    @Override
+    public void abandon(Exception cause) {
+      try {
+        Files.deleteIfExists(current);
+      } catch (IOException e) {
+        cause.addSuppressed(e);
+      }
+    }
+  }
+
+  /**
+   * Reads the partition's rows in sort order and writes them into files from {@code sink}: a new
+   * file whenever the current one reaches the dataset's target size, or, when split per tenant,
+   * whenever the tenant changes (a tenant's rows then stay in one file whatever its size).
+   */
+  private Written write(
+      Connection connection,
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Instant partitionStart,
+      FileSink sink)
+      throws SQLException, IOException {
     Instant partitionEnd = dataset.grain().end(partitionStart);
-    String partition = dataset.grain().partitionName(partitionStart);
-    UUID chunkId = ChunkIds.of(dataset.name(), partition, sequence);
     int timeIndex = schema.indexOf(dataset.timeColumn());
     ColumnType timeType = schema.column(timeIndex).type();
-
-    Files.createDirectories(workDir);
     DatasetDefinition.FileLayout layout = dataset.layout();
     CompressionCodecName codec = CompressionCodecName.valueOf(layout.codec());
-    List<StagedFile> files = new ArrayList<>();
+    int tenantIndex =
+        layout.splitPerTenant() ? schema.indexOf(dataset.tenantColumn().orElseThrow()) : -1;
+
     RowDigest digest = new RowDigest(schema);
     Object minTime = null;
     Object maxTime = null;
     ChunkFileWriter writer = null;
-    Path current = null;
-    int tenantIndex =
-        layout.splitPerTenant() ? schema.indexOf(dataset.tenantColumn().orElseThrow()) : -1;
     String currentTenant = null;
+    int files = 0;
     try (PreparedStatement select = connection.prepareStatement(selectSql(dataset, schema))) {
       // Binary transfer from the first execution: no text parsing of every number and date.
       select.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(-1);
@@ -141,17 +275,18 @@ public final class PartitionExporter {
         while (rs.next()) {
           Object[] row = PgTables.readRow(rs, schema);
           if (tenantIndex >= 0) {
-            // Rows come ordered by tenant first: a new tenant starts a new file.
             String tenant = tenantName(row[tenantIndex]);
             if (writer != null && !tenant.equals(currentTenant)) {
-              files.add(finish(writer, current, files.size() + 1, currentTenant, digest));
+              complete(writer, sink, files, currentTenant, digest);
               writer = null;
             }
             currentTenant = tenant;
           }
           if (writer == null) {
-            current = workDir.resolve("chunk-" + chunkId + "-" + UUID.randomUUID() + ".parquet");
-            writer = ChunkFileWriter.create(current, schema, codec, layout.rowGroupBytes());
+            files++;
+            writer =
+                ChunkFileWriter.create(
+                    sink.open(files, currentTenant), schema, codec, layout.rowGroupBytes());
           }
           writer.write(row);
           Object time = row[timeIndex];
@@ -162,62 +297,70 @@ public final class PartitionExporter {
             maxTime = time;
           }
           throttle(++rowsRead, started);
-          // Rows are in sort order, so each file covers a contiguous range of the sort keys. A
-          // tenant's rows stay in one file whatever its size.
           if (tenantIndex < 0 && writer.dataSize() >= layout.targetFileBytes()) {
-            files.add(finish(writer, current, files.size() + 1, null, digest));
+            complete(writer, sink, files, null, digest);
             writer = null;
           }
         }
         if (writer != null) {
-          files.add(finish(writer, current, files.size() + 1, currentTenant, digest));
+          complete(writer, sink, files, currentTenant, digest);
           writer = null;
         }
       }
     } catch (SQLException | IOException | RuntimeException e) {
       if (writer != null) {
-        closeQuietly(writer, e);
-      }
-      if (current != null) {
-        Files.deleteIfExists(current);
-      }
-      for (StagedFile file : files) {
-        Files.deleteIfExists(file.path());
+        // Not closed: closing would complete a truncated file.
+        sink.abandon(e);
       }
       throw e;
     }
-    return new StagedChunk(
-        dataset,
-        schema,
-        partitionStart,
-        sequence,
-        chunkId,
-        files,
+    return new Written(
         digest.count(),
         digest.hex(),
         minTime == null ? null : minTime.toString(),
         maxTime == null ? null : maxTime.toString());
   }
 
-  private static StagedFile finish(
-      ChunkFileWriter writer, Path path, int number, String tenant, RowDigest chunkDigest)
+  private static void complete(
+      ChunkFileWriter writer, FileSink sink, int number, String tenant, RowDigest chunkDigest)
       throws IOException {
     writer.close();
     chunkDigest.addAll(writer.digest());
-    return new StagedFile(number, path, writer.digest().count(), tenant);
+    sink.completed(number, tenant, writer.digest().count());
+  }
+
+  private Manifest manifest(
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Instant partitionStart,
+      int sequence,
+      UUID chunkId,
+      List<Manifest.StoredObject> objects,
+      Written written) {
+    return new Manifest(
+        Manifest.FORMAT_VERSION,
+        chunkId,
+        dataset.name(),
+        dataset.grain().partitionName(partitionStart),
+        partitionStart,
+        dataset.grain().end(partitionStart),
+        sequence,
+        schema.columns(),
+        objects,
+        written.rows(),
+        written.rowDigest(),
+        written.minTime(),
+        written.maxTime(),
+        clock.instant());
+  }
+
+  private static UUID chunkId(DatasetDefinition dataset, Instant partitionStart, int sequence) {
+    return ChunkIds.of(dataset.name(), dataset.grain().partitionName(partitionStart), sequence);
   }
 
   /** A tenant's directory name; Hive's name for the partition of NULL values. */
   private static String tenantName(Object value) {
     return value == null ? "__HIVE_DEFAULT_PARTITION__" : value.toString();
-  }
-
-  private static void closeQuietly(ChunkFileWriter writer, Exception cause) {
-    try {
-      writer.close();
-    } catch (IOException | RuntimeException e) {
-      cause.addSuppressed(e);
-    }
   }
 
   /** Sleeps while more rows were read than the cap allows for the time since {@code started}. */
@@ -233,68 +376,6 @@ public final class PartitionExporter {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while throttling an export", e);
-      }
-    }
-  }
-
-  /**
-   * Uploads a staged chunk write-once: its data file, then its manifest. A chunk without rows
-   * uploads nothing and yields a manifest with no objects.
-   */
-  public Manifest upload(StagedChunk staged) throws IOException {
-    DatasetDefinition dataset = staged.dataset();
-    List<Manifest.StoredObject> objects = new ArrayList<>();
-    for (StagedFile file : staged.files()) {
-      String key =
-          keys.dataKey(
-              dataset.name(),
-              dataset.grain(),
-              staged.partitionStart(),
-              file.tenant(),
-              staged.chunkId(),
-              file.number());
-      ObjectStore.StoredBytes stored = store.putOnce(key, file.path());
-      objects.add(
-          new Manifest.StoredObject(
-              key, stored.bytes(), stored.sha256(), file.rows(), file.tenant()));
-    }
-    Manifest manifest =
-        new Manifest(
-            Manifest.FORMAT_VERSION,
-            staged.chunkId(),
-            dataset.name(),
-            dataset.grain().partitionName(staged.partitionStart()),
-            staged.partitionStart(),
-            dataset.grain().end(staged.partitionStart()),
-            staged.sequence(),
-            staged.schema().columns(),
-            objects,
-            staged.rows(),
-            staged.rowDigest(),
-            staged.minTime(),
-            staged.maxTime(),
-            clock.instant());
-    if (staged.rows() > 0) {
-      store.putOnce(keys.manifestKey(dataset.name(), staged.chunkId()), manifest.toJson());
-    }
-    return manifest;
-  }
-
-  /**
-   * Deletes the objects an earlier attempt at chunk {@code sequence} may have left when it died
-   * before the chunk was recorded. Only call this for a chunk that no catalog knows: nothing can
-   * reference its objects, and the retry may hold other rows than the attempt that died.
-   */
-  public void discardUnrecorded(DatasetDefinition dataset, Instant partitionStart, int sequence) {
-    UUID chunkId =
-        ChunkIds.of(dataset.name(), dataset.grain().partitionName(partitionStart), sequence);
-    store.delete(keys.manifestKey(dataset.name(), chunkId));
-    // Listing is for this clean-up only: the catalog, never the bucket, says what is cold.
-    String marker = "/chunk-" + chunkId + "-";
-    for (String key :
-        store.keysUnder(keys.partitionFolder(dataset.name(), dataset.grain(), partitionStart))) {
-      if (key.contains(marker)) {
-        store.delete(key);
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.permafrost.devstack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,6 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Real PostgreSQL, a KRaft Kafka broker and an S3-compatible server on free loopback ports.
@@ -144,6 +152,22 @@ public final class DevStack implements AutoCloseable {
   /** A new connection to the stack's PostgreSQL database, for tests and the demo. */
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(jdbcUrl(), databaseUser(), databasePassword());
+  }
+
+  /** A new S3 client for the stack's S3-compatible server, as the services configure theirs. */
+  public S3Client s3Client() {
+    return S3Client.builder()
+        .endpointOverride(URI.create(s3Endpoint()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(s3AccessKey(), s3SecretKey())))
+        .forcePathStyle(true)
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        // S3Proxy refuses the SDK's default request checksums.
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .build();
   }
 
   /** The configuration keys a Permafrost service needs to reach this stack. */

@@ -20,7 +20,6 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,13 +35,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.postgresql.PGConnection;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * {@code ./permafrost bench export}: exports a generated page-view table with the exporter's own
@@ -132,7 +124,7 @@ final class ExportBenchmark {
       progress.done(String.format("%,d rows in %.1f s", unsorted, unsortedSeconds));
 
       progress.step("Exporting with the exporter's code to S3Proxy");
-      ObjectStore store = new ObjectStore(s3Client(stack), DevStack.BUCKET);
+      ObjectStore store = new ObjectStore(stack.s3Client(), DevStack.BUCKET);
       PartitionExporter exporter =
           new PartitionExporter(
               store, new ObjectKeys("bench"), workDir.resolve("staging"), Clock.systemUTC());
@@ -146,11 +138,8 @@ final class ExportBenchmark {
         connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         TableSchema schema = PgTables.readSchema(connection, dataset.table());
         for (Instant partition : partitions) {
-          try (PartitionExporter.StagedChunk staged =
-              exporter.stage(connection, dataset, schema, partition, 1)) {
-            connection.commit(); // one snapshot per partition, as the service does
-            manifests.add(exporter.upload(staged));
-          }
+          manifests.add(exporter.export(connection, dataset, schema, partition, 1));
+          connection.commit(); // one snapshot per partition, as the service does
         }
         peakHeap = heap.peak();
       }
@@ -312,21 +301,6 @@ final class ExportBenchmark {
       }
     }
     return total;
-  }
-
-  private static S3Client s3Client(DevStack stack) {
-    return S3Client.builder()
-        .endpointOverride(URI.create(stack.s3Endpoint()))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(stack.s3AccessKey(), stack.s3SecretKey())))
-        .forcePathStyle(true)
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        // S3Proxy refuses the SDK's default request checksums.
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .build();
   }
 
   /**

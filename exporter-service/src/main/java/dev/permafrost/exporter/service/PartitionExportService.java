@@ -19,9 +19,8 @@ import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,28 +157,21 @@ public class PartitionExportService {
       DatasetDefinition dataset, Instant partitionStart, int sequence, long epoch)
       throws SQLException {
     long begin = System.nanoTime();
-    // Not recorded yet (we hold the partition's lock), so whatever an attempt that died left
+    // Not recorded yet (we hold the partition's lease), so whatever an attempt that died left
     // under this chunk's keys is unreferenced and may hold other rows: start clean.
     exporter.discardUnrecorded(dataset, partitionStart, sequence);
-    Manifest manifest;
-    // Stage in a read-only snapshot, upload after it ended: no transaction stays open on the
-    // production database while bytes travel to the object store.
-    try (PartitionExporter.StagedChunk staged =
+    Manifest manifest =
         Transactions.inSnapshot(
             dataSource,
-            c ->
-                exporter.stage(
-                    c,
-                    dataset,
-                    PgTables.readSchema(c, dataset.table()),
-                    partitionStart,
-                    sequence))) {
-      if (sequence > 1 && staged.rows() == 0) {
-        return Optional.empty();
-      }
-      manifest = exporter.upload(staged);
-    } catch (IOException e) {
-      throw new UncheckedIOException("export of " + dataset.name() + " chunk failed", e);
+            c -> {
+              try (Statement statement = c.createStatement()) {
+                statement.execute("SET LOCAL statement_timeout = " + statementTimeoutMillis);
+              }
+              return exporter.export(
+                  c, dataset, PgTables.readSchema(c, dataset.table()), partitionStart, sequence);
+            });
+    if (sequence > 1 && manifest.rowCount() == 0) {
+      return Optional.empty();
     }
     String manifestKey = keys.manifestKey(dataset.name(), manifest.chunkId());
     Transactions.inTransaction(
