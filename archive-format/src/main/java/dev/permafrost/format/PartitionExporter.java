@@ -269,11 +269,11 @@ public final class PartitionExporter {
       select.setFetchSize(FETCH_SIZE);
       TimeBounds.bind(select, 1, timeType, partitionStart);
       TimeBounds.bind(select, 2, timeType, partitionEnd);
-      try (ResultSet rs = select.executeQuery()) {
+      try (ResultSet rs = select.executeQuery();
+          RowPrefetcher rows = new RowPrefetcher(rs, schema)) {
         long started = System.nanoTime();
         long rowsRead = 0;
-        while (rs.next()) {
-          Object[] row = PgTables.readRow(rs, schema);
+        for (Object[] row = rows.next(); row != null; row = rows.next()) {
           if (tenantIndex >= 0) {
             String tenant = tenantName(row[tenantIndex]);
             if (writer != null && !tenant.equals(currentTenant)) {
