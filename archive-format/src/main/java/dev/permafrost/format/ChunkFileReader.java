@@ -70,10 +70,16 @@ public final class ChunkFileReader {
     for (int i = 0; i < row.length; i++) {
       if (group.getFieldRepetitionCount(i) > 0) {
         Column column = schema.column(i);
-        row[i] =
-            column.type() == ColumnType.ARRAY
-                ? list(group.getGroup(i, 0), column.elementType())
-                : value(group, i, column.type());
+        if (column.type() == ColumnType.ARRAY) {
+          row[i] = list(group.getGroup(i, 0), column.elementType());
+        } else if (column.isDecimal()) {
+          row[i] =
+              new java.math.BigDecimal(
+                      new java.math.BigInteger(group.getBinary(i, 0).getBytes()), column.scale())
+                  .toPlainString();
+        } else {
+          row[i] = value(group, i, column.type());
+        }
       }
     }
     return row;

@@ -1,5 +1,6 @@
 package dev.permafrost.format;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
@@ -7,11 +8,18 @@ import java.util.Objects;
  * One column of a dataset's table, in declared order.
  *
  * @param elementType the type of an ARRAY column's elements; null for every other type
+ * @param precision the declared precision of a {@code numeric(p, s)} column; null otherwise
+ * @param scale the declared scale of a {@code numeric(p, s)} column; null otherwise
  */
 public record Column(
     String name,
     ColumnType type,
-    @JsonInclude(JsonInclude.Include.NON_NULL) ColumnType elementType) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) ColumnType elementType,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer precision,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer scale) {
+
+  /** The largest precision Parquet's DECIMAL holds in 16 bytes, and engines read everywhere. */
+  public static final int MAX_DECIMAL_PRECISION = 38;
 
   public Column {
     Objects.requireNonNull(name, "name");
@@ -23,10 +31,39 @@ public record Column(
     if (elementType == ColumnType.ARRAY) {
       throw new IllegalArgumentException("column " + name + ": arrays of arrays are not supported");
     }
+    if ((precision != null || scale != null)
+        && (type != ColumnType.NUMERIC
+            || precision == null
+            || scale == null
+            || precision < 1
+            || precision > MAX_DECIMAL_PRECISION
+            || scale < 0
+            || scale > precision)) {
+      throw new IllegalArgumentException(
+          "column "
+              + name
+              + ": precision and scale go with numeric, 0 <= scale <= precision <= 38");
+    }
   }
 
   /** A column of a scalar type. */
   public Column(String name, ColumnType type) {
-    this(name, type, null);
+    this(name, type, null, null, null);
+  }
+
+  /** An array column, or a scalar one when {@code elementType} is null. */
+  public Column(String name, ColumnType type, ColumnType elementType) {
+    this(name, type, elementType, null, null);
+  }
+
+  /** A {@code numeric(precision, scale)} column, stored as an exact Parquet DECIMAL. */
+  public static Column decimal(String name, int precision, int scale) {
+    return new Column(name, ColumnType.NUMERIC, null, precision, scale);
+  }
+
+  /** Whether the values are stored as Parquet DECIMAL rather than as text. */
+  @JsonIgnore
+  public boolean isDecimal() {
+    return precision != null;
   }
 }

@@ -30,7 +30,7 @@ public final class PgTables {
   public static TableSchema readSchema(Connection connection, String table) throws SQLException {
     String sql =
         """
-        SELECT a.attname, t.typname, t.typtype, e.typname, e.typtype
+        SELECT a.attname, t.typname, t.typtype, e.typname, e.typtype, a.atttypmod
         FROM pg_attribute a
         JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
@@ -45,8 +45,8 @@ public final class PgTables {
           String name = rs.getString(1);
           String elementType = rs.getString(4);
           if (elementType == null) {
-            columns.add(
-                new Column(name, scalarType(table, name, rs.getString(2), rs.getString(3))));
+            ColumnType type = scalarType(table, name, rs.getString(2), rs.getString(3));
+            columns.add(column(name, type, rs.getInt(6)));
           } else {
             ColumnType element = scalarType(table, name, elementType, rs.getString(5));
             if (!ARRAY_ELEMENTS.contains(element)) {
@@ -77,6 +77,21 @@ public final class PgTables {
           ColumnType.BOOLEAN,
           ColumnType.TEXT,
           ColumnType.UUID);
+
+  /**
+   * A {@code numeric(p, s)} within Parquet's DECIMAL range becomes an exact DECIMAL column; every
+   * other numeric stays exact text.
+   */
+  private static Column column(String name, ColumnType type, int typmod) {
+    if (type == ColumnType.NUMERIC && typmod >= 4) {
+      int precision = ((typmod - 4) >> 16) & 0xffff;
+      int scale = (typmod - 4) & 0xffff;
+      if (precision <= Column.MAX_DECIMAL_PRECISION && scale <= precision) {
+        return Column.decimal(name, precision, scale);
+      }
+    }
+    return new Column(name, type);
+  }
 
   private static ColumnType scalarType(String table, String column, String pgType, String kind) {
     if ("e".equals(kind)) {
@@ -117,7 +132,7 @@ public final class PgTables {
           case BIGINT -> rs.getLong(index);
           case REAL -> rs.getFloat(index);
           case DOUBLE -> rs.getDouble(index);
-          case NUMERIC -> numeric(rs.getString(index));
+          case NUMERIC -> decimalChecked(column, numeric(rs.getString(index)));
           case BOOLEAN -> rs.getBoolean(index);
           case TEXT, JSONB -> rs.getString(index);
           case BYTEA -> rs.getBytes(index);
@@ -153,6 +168,16 @@ public final class PgTables {
       return text;
     }
     return new BigDecimal(text).toPlainString();
+  }
+
+  private static String decimalChecked(Column column, String value) {
+    if (column.isDecimal()
+        && value != null
+        && (value.equals("NaN") || value.endsWith("Infinity"))) {
+      throw new UnrepresentableValueException(
+          column.name(), "holds " + value + ", which a Parquet DECIMAL cannot represent");
+    }
+    return value;
   }
 
   private static <T> T finite(Column column, T value) {

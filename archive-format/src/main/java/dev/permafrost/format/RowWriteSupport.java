@@ -47,6 +47,14 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
       consumer.startField(column.name(), i);
       if (column.type() == ColumnType.ARRAY) {
         writeList(column.elementType(), (List<?>) value);
+      } else if (column.isDecimal()) {
+        // Exact: the value has the column's scale already; setScale refuses to round.
+        consumer.addBinary(
+            Binary.fromConstantByteArray(
+                new java.math.BigDecimal((String) value)
+                    .setScale(column.scale())
+                    .unscaledValue()
+                    .toByteArray()));
       } else {
         writeValue(column.type(), value);
       }

@@ -41,14 +41,24 @@ public record TableSchema(List<Column> columns) {
         .collect(Collectors.joining(", "));
   }
 
+  private static org.apache.parquet.schema.Type parquetField(Column column) {
+    if (column.isDecimal()) {
+      return org.apache.parquet.schema.Types.optional(
+              org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY)
+          .as(
+              org.apache.parquet.schema.LogicalTypeAnnotation.decimalType(
+                  column.scale(), column.precision()))
+          .named(column.name());
+    }
+    return column.type().parquetField(column.name(), column.elementType());
+  }
+
   public List<String> columnNames() {
     return columns.stream().map(Column::name).toList();
   }
 
   /** The Parquet schema of a chunk file of this table. */
   public MessageType toParquet() {
-    return new MessageType(
-        "row",
-        columns.stream().map(c -> c.type().parquetField(c.name(), c.elementType())).toList());
+    return new MessageType("row", columns.stream().map(TableSchema::parquetField).toList());
   }
 }

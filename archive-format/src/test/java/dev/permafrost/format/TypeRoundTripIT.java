@@ -84,6 +84,8 @@ class TypeRoundTripIT {
     assertThat(schema.column(schema.indexOf("ints")))
         .isEqualTo(new Column("ints", ColumnType.ARRAY, ColumnType.INTEGER));
     assertThat(schema.column(schema.indexOf("m")).type()).isEqualTo(ColumnType.TEXT);
+    assertThat(schema.column(schema.indexOf("n2"))).isEqualTo(Column.decimal("n2", 12, 3));
+    assertThat(schema.column(schema.indexOf("n"))).isEqualTo(new Column("n", ColumnType.NUMERIC));
     assertSameRows(binaryRows, textRows);
     assertThat(digest(schema, binaryRows)).isEqualTo(digest(schema, textRows));
 
@@ -115,7 +117,8 @@ class TypeRoundTripIT {
         ResultSet rs =
             duck.createStatement()
                 .executeQuery(
-                    "SELECT count(*), count(u), sum(len(ints)), max(tm) FROM read_parquet('"
+                    "SELECT count(*), count(u), sum(len(ints)), max(tm), typeof(any_value(n2)),"
+                        + " sum(n2)::VARCHAR FROM read_parquet('"
                         + file
                         + "')")) {
       assertThat(rs.next()).isTrue();
@@ -123,6 +126,8 @@ class TypeRoundTripIT {
       assertThat(rs.getLong(2)).isEqualTo(3);
       assertThat(rs.getLong(3)).isEqualTo(4);
       assertThat(rs.getString(4)).isEqualTo("23:59:59.999999");
+      assertThat(rs.getString(5)).isEqualTo("DECIMAL(12,3)");
+      assertThat(rs.getString(6)).isEqualTo("-999999998.499");
     }
   }
 
@@ -131,7 +136,8 @@ class TypeRoundTripIT {
     try (Connection connection = stack.connect();
         Statement statement = connection.createStatement()) {
       statement.execute(
-          "CREATE TABLE refused (id int, day date, at timestamptz, tm time, grid int[], p point)");
+          "CREATE TABLE refused (id int, day date, at timestamptz, tm time, grid int[], money"
+              + " numeric(5, 2), p point)");
       assertThatThrownBy(() -> PgTables.readSchema(connection, "public.refused"))
           .isInstanceOf(UnsupportedColumnTypeException.class)
           .hasMessageContaining("table public.refused column p has type point");
@@ -147,6 +153,7 @@ class TypeRoundTripIT {
       assertRefused(connection, schema, "at = '-infinity'", "column at holds infinity");
       assertRefused(connection, schema, "tm = '24:00'", "column tm holds 24:00:00");
       assertRefused(connection, schema, "grid = '{{1,2},{3,4}}'", "multi-dimensional");
+      assertRefused(connection, schema, "money = 'NaN'", "column money holds NaN");
     }
   }
 

@@ -56,7 +56,15 @@ public class OutboxRelay {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
                 true,
                 ProducerConfig.CLIENT_ID_CONFIG,
-                "outbox-" + config.schema()),
+                "outbox-" + config.schema(),
+                // Fail a send within seconds when Kafka is away: the batch's row locks are held
+                // until then, and the next poll retries.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                10_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                10_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                20_000),
             new StringSerializer(),
             new StringSerializer());
   }
