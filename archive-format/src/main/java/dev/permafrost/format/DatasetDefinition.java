@@ -82,6 +82,23 @@ public record DatasetDefinition(
     }
   }
 
+  /** The same dataset with chunk files cut and compressed as {@code other} says. */
+  public DatasetDefinition withLayout(FileLayout other) {
+    return new DatasetDefinition(
+        name,
+        table,
+        timeColumn,
+        grain,
+        primaryKey,
+        tenantColumn,
+        metricColumn,
+        mode,
+        sortKeys,
+        hotRetention,
+        offloadColumns,
+        other);
+  }
+
   /** {@code "column"} quoted for SQL. */
   public static String quote(String identifier) {
     return '"' + identifier.replace("\"", "\"\"") + '"';

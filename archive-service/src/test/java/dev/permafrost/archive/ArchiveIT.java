@@ -144,19 +144,7 @@ class ArchiveIT {
     long rows = hotRows(day);
     DatasetDefinition pageviews = datasets.find("pageviews");
     DatasetDefinition smallFiles =
-        new DatasetDefinition(
-            pageviews.name(),
-            pageviews.table(),
-            pageviews.timeColumn(),
-            pageviews.grain(),
-            pageviews.primaryKey(),
-            pageviews.tenantColumn(),
-            pageviews.metricColumn(),
-            pageviews.mode(),
-            pageviews.sortKeys(),
-            pageviews.hotRetention(),
-            pageviews.offloadColumns(),
-            new DatasetDefinition.FileLayout("SNAPPY", 64 << 10, 64 << 10, false));
+        pageviews.withLayout(new DatasetDefinition.FileLayout("SNAPPY", 64 << 10, 64 << 10, false));
     EventEnvelope<PartitionReady> event = exportChunk(smallFiles, day);
     assertThat(event.payload().objects()).hasSizeGreaterThan(1);
     assertThat(event.payload().objects().stream().mapToLong(ChunkObject::rows).sum())
@@ -178,19 +166,7 @@ class ArchiveIT {
         count("SELECT count(DISTINCT project_id) FROM public.pageviews WHERE date = '" + day + "'");
     DatasetDefinition pageviews = datasets.find("pageviews");
     DatasetDefinition perProject =
-        new DatasetDefinition(
-            pageviews.name(),
-            pageviews.table(),
-            pageviews.timeColumn(),
-            pageviews.grain(),
-            pageviews.primaryKey(),
-            pageviews.tenantColumn(),
-            pageviews.metricColumn(),
-            pageviews.mode(),
-            pageviews.sortKeys(),
-            pageviews.hotRetention(),
-            pageviews.offloadColumns(),
-            new DatasetDefinition.FileLayout("ZSTD", 64 << 10, 64 << 10, true));
+        pageviews.withLayout(new DatasetDefinition.FileLayout("ZSTD", 64 << 10, 64 << 10, true));
     EventEnvelope<PartitionReady> event = exportChunk(perProject, day);
 
     List<ChunkObject> objects = event.payload().objects();
