@@ -130,7 +130,7 @@ public final class PartitionExporter {
           written.rowDigest(),
           written.minTime(),
           written.maxTime());
-    } catch (SQLException | IOException | RuntimeException e) {
+    } catch (Throwable e) {
       new StagedChunk(chunkId, sink.files, 0, null, null, null).close();
       throw e;
     }
@@ -307,10 +307,10 @@ public final class PartitionExporter {
           writer = null;
         }
       }
-    } catch (SQLException | IOException | RuntimeException e) {
+    } catch (Throwable e) {
       if (writer != null) {
         // Not closed: closing would complete a truncated file.
-        sink.abandon(e);
+        sink.abandon(e instanceof Exception exception ? exception : new Exception(e));
       }
       throw e;
     }
@@ -395,6 +395,7 @@ public final class PartitionExporter {
         sortKeys.stream().map(DatasetDefinition::quote).collect(Collectors.joining(", "));
     return "SELECT "
         + schema.selectList()
+        + PgTables.arrayBoundChecks(schema)
         + " FROM "
         + dataset.table()
         + " WHERE "

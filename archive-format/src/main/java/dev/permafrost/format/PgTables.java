@@ -150,6 +150,38 @@ public final class PgTables {
     return rs.wasNull() ? null : value;
   }
 
+  /**
+   * Extra select-list items that tell, per array column, whether a value's lower bound is not 1.
+   * The driver hands arrays over without their bounds, and a list cannot keep one: {@code
+   * '[0:2]={1,2,3}'} would silently become {@code '{1,2,3}'}. Empty when there are no arrays.
+   */
+  public static String arrayBoundChecks(TableSchema schema) {
+    StringBuilder checks = new StringBuilder();
+    for (Column column : schema.columns()) {
+      if (column.type() == ColumnType.ARRAY) {
+        checks
+            .append(", coalesce(array_lower(")
+            .append(DatasetDefinition.quote(column.name()))
+            .append(", 1), 1) <> 1");
+      }
+    }
+    return checks.toString();
+  }
+
+  /**
+   * Refuses the current row if one of the {@link #arrayBoundChecks} items, which follow the
+   * schema's columns, is true.
+   */
+  public static void checkArrayBounds(ResultSet rs, TableSchema schema) throws SQLException {
+    int index = schema.size();
+    for (Column column : schema.columns()) {
+      if (column.type() == ColumnType.ARRAY && rs.getBoolean(++index)) {
+        throw new UnrepresentableValueException(
+            column.name(), "holds an array whose lower bound is not 1, which a list cannot keep");
+      }
+    }
+  }
+
   /** Reads every column of the current row. */
   public static Object[] readRow(ResultSet rs, TableSchema schema) throws SQLException {
     Object[] row = new Object[schema.size()];

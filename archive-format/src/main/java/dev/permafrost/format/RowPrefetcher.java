@@ -24,7 +24,14 @@ final class RowPrefetcher implements AutoCloseable {
   private int index;
   private boolean finished;
 
+  private final boolean checkArrayBounds;
+
+  /**
+   * @param rows a result set whose items are the schema's columns followed by {@link
+   *     PgTables#arrayBoundChecks}
+   */
   RowPrefetcher(ResultSet rows, TableSchema schema) {
+    this.checkArrayBounds = schema.hasArrays();
     reader = new Thread(() -> read(rows, schema), "export-row-reader");
     reader.setDaemon(true);
     reader.start();
@@ -36,6 +43,9 @@ final class RowPrefetcher implements AutoCloseable {
       int filled = 0;
       while (!cancelled && rows.next()) {
         next[filled++] = PgTables.readRow(rows, schema);
+        if (checkArrayBounds) {
+          PgTables.checkArrayBounds(rows, schema);
+        }
         if (filled == BATCH_ROWS) {
           hand(next);
           next = new Object[BATCH_ROWS][];
@@ -104,10 +114,18 @@ final class RowPrefetcher implements AutoCloseable {
   @Override
   public void close() {
     cancelled = true;
-    queue.clear();
-    try {
-      reader.join(TimeUnit.SECONDS.toMillis(60));
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    // The reader may be inside rs.next(); it ends within the statement timeout at the latest.
+    // Until it has, the result set is its own: never hand it back early, not even on interrupt.
+    while (reader.isAlive()) {
+      queue.clear();
+      try {
+        reader.join(100);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }

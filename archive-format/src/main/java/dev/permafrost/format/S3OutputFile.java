@@ -149,12 +149,21 @@ final class S3OutputFile implements OutputFile {
         uploadPart();
       }
       try {
+        // Conditional like every write of a chunk object: another writer's object stays.
         s3.completeMultipartUpload(
             b ->
                 b.bucket(store.bucket())
                     .key(key)
                     .uploadId(uploadId)
+                    .ifNoneMatch("*")
                     .multipartUpload(m -> m.parts(parts)));
+      } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+        abort(e);
+        if (e.statusCode() == 412) {
+          throw new ObjectConflictException(
+              "object " + key + " appeared while it was being written; chunks are written once");
+        }
+        throw e;
       } catch (RuntimeException e) {
         abort(e);
         throw e;

@@ -53,6 +53,11 @@ public record TableSchema(List<Column> columns) {
     return column.type().parquetField(column.name(), column.elementType());
   }
 
+  /** Whether a column is an array, whose values need their bounds checked on export. */
+  public boolean hasArrays() {
+    return columns.stream().anyMatch(c -> c.type() == ColumnType.ARRAY);
+  }
+
   public List<String> columnNames() {
     return columns.stream().map(Column::name).toList();
   }

@@ -209,6 +209,10 @@ class ExporterIT {
           assertThat(current).isEqualTo(stale + 1);
           assertThat(leases.holds(c, "pageviews", partition, stale)).isFalse();
           assertThat(leases.holds(c, "pageviews", partition, current)).isTrue();
+          assertThat(leases.renew(c, "pageviews", partition, stale, Duration.ofMinutes(1)))
+              .isFalse();
+          assertThat(leases.renew(c, "pageviews", partition, current, Duration.ofMinutes(1)))
+              .isTrue();
           assertThat(leases.tryAcquire(c, "pageviews", partition, "C", Duration.ofMinutes(1)))
               .isEmpty();
           leases.release(c, "pageviews", partition, current);

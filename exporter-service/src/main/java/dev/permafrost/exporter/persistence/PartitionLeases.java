@@ -64,6 +64,27 @@ public class PartitionLeases {
     }
   }
 
+  /**
+   * Extends the lease by {@code duration} from now, if it still carries {@code epoch} and has not
+   * expired.
+   *
+   * @return false if the lease was lost
+   */
+  public boolean renew(
+      Connection transaction, String dataset, String partition, long epoch, Duration duration)
+      throws SQLException {
+    try (PreparedStatement update =
+        transaction.prepareStatement(
+            "UPDATE exporter.partition_lease SET expires_at = now() + make_interval(secs => ?)"
+                + " WHERE dataset = ? AND partition = ? AND epoch = ? AND expires_at > now()")) {
+      update.setDouble(1, duration.toMillis() / 1000.0);
+      update.setString(2, dataset);
+      update.setString(3, partition);
+      update.setLong(4, epoch);
+      return update.executeUpdate() == 1;
+    }
+  }
+
   /** Gives the lease up at once, if it still carries {@code epoch}. */
   public void release(Connection transaction, String dataset, String partition, long epoch)
       throws SQLException {

@@ -144,7 +144,7 @@ public class ExportJobService {
             chunk.alreadyExported() ? 0 : chunk.bytes());
       }
       jobs.succeeded(job.id());
-    } catch (Exception e) {
+    } catch (Throwable e) {
       LOG.errorf(e, "export job %s of %s failed", job.id(), dataset.name());
       metrics.counter("permafrost.export.failures", "dataset", dataset.name()).increment();
       jobs.failed(job.id(), e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -18,6 +18,7 @@ import dev.permafrost.format.PgTables;
 import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.messaging.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,6 +29,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -52,6 +57,13 @@ public class PartitionExportService {
   private final long statementTimeoutMillis;
   private final PartitionLeases leases;
   private final Duration leaseDuration;
+  private final ScheduledExecutorService renewals =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "partition-lease-renewal");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /** Names this worker in leases, for operators looking at who exports what. */
   private final String holder =
@@ -93,6 +105,14 @@ public class PartitionExportService {
       throws SQLException {
     String partition = dataset.grain().partitionName(partitionStart);
     long epoch = acquireLease(dataset.name(), partition);
+    // Renewed while the export runs, so that only a worker that stopped loses its lease.
+    long renewEvery = Math.max(leaseDuration.toMillis() / 3, 1);
+    ScheduledFuture<?> heartbeat =
+        renewals.scheduleAtFixedRate(
+            () -> renew(dataset.name(), partition, epoch),
+            renewEvery,
+            renewEvery,
+            TimeUnit.MILLISECONDS);
     try {
       List<ExportedChunk> earlier =
           Transactions.inTransaction(
@@ -103,6 +123,7 @@ public class PartitionExportService {
       return writeChunk(dataset, partitionStart, earlier.size() + 1, epoch)
           .orElseGet(() -> earlier.get(earlier.size() - 1));
     } finally {
+      heartbeat.cancel(false);
       Transactions.inTransaction(
           dataSource,
           c -> {
@@ -110,6 +131,38 @@ public class PartitionExportService {
             return null;
           });
     }
+  }
+
+  /** Deleting or writing objects is for the lease holder only: a replaced worker stops here. */
+  private void assertStillLeased(String dataset, String partition, long epoch) {
+    if (!Transactions.inTransaction(dataSource, c -> leases.holds(c, dataset, partition, epoch))) {
+      throw new IllegalStateException(
+          "lost the lease of "
+              + dataset
+              + "/"
+              + partition
+              + " (epoch "
+              + epoch
+              + ") to another worker; nothing written");
+    }
+  }
+
+  private void renew(String dataset, String partition, long epoch) {
+    try {
+      if (!Transactions.inTransaction(
+          dataSource, c -> leases.renew(c, dataset, partition, epoch, leaseDuration))) {
+        LOG.warnf(
+            "lost the lease of %s/%s (epoch %d); this export will record nothing",
+            dataset, partition, epoch);
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf("could not renew the lease of %s/%s: %s", dataset, partition, e.getMessage());
+    }
+  }
+
+  @PreDestroy
+  void stopRenewals() {
+    renewals.shutdownNow();
   }
 
   /**
@@ -159,6 +212,8 @@ public class PartitionExportService {
     long begin = System.nanoTime();
     // Not recorded yet (we hold the partition's lease), so whatever an attempt that died left
     // under this chunk's keys is unreferenced and may hold other rows: start clean.
+    String partition = dataset.grain().partitionName(partitionStart);
+    assertStillLeased(dataset.name(), partition, epoch);
     exporter.discardUnrecorded(dataset, partitionStart, sequence);
     Manifest manifest =
         Transactions.inSnapshot(
