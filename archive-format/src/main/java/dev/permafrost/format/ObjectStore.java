@@ -42,31 +42,11 @@ public final class ObjectStore {
   public record StoredBytes(long bytes, String sha256) {}
 
   /**
-   * Uploads {@code file} to {@code key} unless an object is there already.
+   * Stores {@code content} at {@code key} unless an object is there already: small objects such as
+   * manifests; chunk files stream through {@link #outputFile}.
    *
    * @throws ObjectConflictException if the key holds different bytes
    */
-  public StoredBytes putOnce(String key, Path file) throws IOException {
-    StoredBytes local = new StoredBytes(Files.size(file), Sha256.ofFile(file));
-    try {
-      s3.putObject(
-          PutObjectRequest.builder()
-              .bucket(bucket)
-              .key(key)
-              .ifNoneMatch("*")
-              .contentLength(local.bytes())
-              .build(),
-          RequestBody.fromFile(file));
-    } catch (S3Exception e) {
-      if (e.statusCode() != PRECONDITION_FAILED) {
-        throw e;
-      }
-      assertSameAsStored(key, local);
-    }
-    return local;
-  }
-
-  /** Like {@link #putOnce(String, Path)} for small objects such as manifests. */
   public StoredBytes putOnce(String key, byte[] content) throws IOException {
     StoredBytes local = new StoredBytes(content.length, Sha256.hex(content));
     try {

@@ -1,8 +1,6 @@
 package dev.permafrost.format;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 
 /**
@@ -27,19 +24,17 @@ public final class PartitionExporter {
 
   private final ObjectStore store;
   private final ObjectKeys keys;
-  private final Path workDir;
   private final Clock clock;
   private final long maxRowsPerSecond;
 
-  public PartitionExporter(ObjectStore store, ObjectKeys keys, Path workDir, Clock clock) {
-    this(store, keys, workDir, clock, 0);
+  public PartitionExporter(ObjectStore store, ObjectKeys keys, Clock clock) {
+    this(store, keys, clock, 0);
   }
 
   private PartitionExporter(
-      ObjectStore store, ObjectKeys keys, Path workDir, Clock clock, long maxRowsPerSecond) {
+      ObjectStore store, ObjectKeys keys, Clock clock, long maxRowsPerSecond) {
     this.store = store;
     this.keys = keys;
-    this.workDir = workDir;
     this.clock = clock;
     this.maxRowsPerSecond = maxRowsPerSecond;
   }
@@ -49,7 +44,7 @@ public final class PartitionExporter {
    * gentle on a production database.
    */
   public PartitionExporter limitedTo(long rowsPerSecond) {
-    return new PartitionExporter(store, keys, workDir, clock, rowsPerSecond);
+    return new PartitionExporter(store, keys, clock, rowsPerSecond);
   }
 
   /**
@@ -81,62 +76,6 @@ public final class PartitionExporter {
   }
 
   /**
-   * A chunk written to local files from one snapshot, not uploaded. Closing it deletes the files.
-   */
-  public record StagedChunk(
-      UUID chunkId,
-      List<StagedFile> files,
-      long rows,
-      String rowDigest,
-      String minTime,
-      String maxTime)
-      implements AutoCloseable {
-
-    @Override
-    public void close() throws IOException {
-      for (StagedFile file : files) {
-        Files.deleteIfExists(file.path());
-      }
-    }
-  }
-
-  /**
-   * One local file of a staged chunk, numbered from 1 as its object key would be.
-   *
-   * @param tenant the tenant whose rows it holds, when the chunk is split per tenant
-   */
-  public record StagedFile(int number, Path path, long rows, String tenant) {}
-
-  /**
-   * Writes the chunk into local files under the work directory instead of the object store: the
-   * same rows, files and digest as {@link #export}, for inspecting a chunk without uploading it.
-   */
-  public StagedChunk stage(
-      Connection connection,
-      DatasetDefinition dataset,
-      TableSchema schema,
-      Instant partitionStart,
-      int sequence)
-      throws SQLException, IOException {
-    UUID chunkId = chunkId(dataset, partitionStart, sequence);
-    Files.createDirectories(workDir);
-    LocalSink sink = new LocalSink(chunkId);
-    try {
-      Written written = write(connection, dataset, schema, partitionStart, sink);
-      return new StagedChunk(
-          chunkId,
-          sink.files,
-          written.rows(),
-          written.rowDigest(),
-          written.minTime(),
-          written.maxTime());
-    } catch (Throwable e) {
-      new StagedChunk(chunkId, sink.files, 0, null, null, null).close();
-      throw e;
-    }
-  }
-
-  /**
    * Deletes the objects an earlier attempt at chunk {@code sequence} may have left when it died
    * before the chunk was recorded. Only call this for a chunk that no catalog knows: nothing can
    * reference its objects, and the retry may hold other rows than the attempt that died.
@@ -157,20 +96,8 @@ public final class PartitionExporter {
   /** What writing a chunk's rows produced. */
   private record Written(long rows, String rowDigest, String minTime, String maxTime) {}
 
-  /** Where the files of a chunk go while they are written. */
-  private interface FileSink {
-    /** Opens file {@code number} (from 1); {@code tenant} is null unless split per tenant. */
-    OutputFile open(int number, String tenant) throws IOException;
-
-    /** The writer of the file opened last closed it, complete, with {@code rows} rows. */
-    void completed(int number, String tenant, long rows) throws IOException;
-
-    /** Writing the file opened last failed: it must not become visible. */
-    void abandon(Exception cause);
-  }
-
   /** Streams each file into the object store. */
-  private final class StoreSink implements FileSink {
+  private final class StoreSink {
     private final DatasetDefinition dataset;
     private final Instant partitionStart;
     private final UUID chunkId;
@@ -184,61 +111,29 @@ public final class PartitionExporter {
       this.chunkId = chunkId;
     }
 
-    @Override
-    public OutputFile open(int number, String tenant) {
+    /** Opens file {@code number} (from 1); {@code tenant} is null unless split per tenant. */
+    OutputFile open(int number, String tenant) {
       currentKey =
           keys.dataKey(dataset.name(), dataset.grain(), partitionStart, tenant, chunkId, number);
       current = store.outputFile(currentKey);
       return current;
     }
 
-    @Override
-    public void completed(int number, String tenant, long rows) {
+    /** The writer of the file opened last closed it, complete, with {@code rows} rows. */
+    void completed(String tenant, long rows) {
       ObjectStore.StoredBytes stored = current.stored();
       objects.add(
           new Manifest.StoredObject(currentKey, stored.bytes(), stored.sha256(), rows, tenant));
     }
 
-    @Override
-    public void abandon(Exception cause) {
+    /** Writing the file opened last failed: it must not become visible. */
+    void abandon(Exception cause) {
       current.abandon(cause);
     }
   }
 
-  /** Writes each file under the work directory. */
-  private final class LocalSink implements FileSink {
-    private final UUID chunkId;
-    private final List<StagedFile> files = new ArrayList<>();
-    private Path current;
-
-    LocalSink(UUID chunkId) {
-      this.chunkId = chunkId;
-    }
-
-    @Override
-    public OutputFile open(int number, String tenant) {
-      current =
-          workDir.resolve("chunk-" + chunkId + "-" + number + "-" + UUID.randomUUID() + ".parquet");
-      return new LocalOutputFile(current);
-    }
-
-    @Override
-    public void completed(int number, String tenant, long rows) {
-      files.add(new StagedFile(number, current, rows, tenant));
-    }
-
-    @Override
-    public void abandon(Exception cause) {
-      try {
-        Files.deleteIfExists(current);
-      } catch (IOException e) {
-        cause.addSuppressed(e);
-      }
-    }
-  }
-
   /**
-   * Reads the partition's rows in sort order and writes them into files from {@code sink}: a new
+   * Reads the partition's rows in sort order and streams them into files of {@code sink}: a new
    * file whenever the current one reaches the dataset's target size, or, when split per tenant,
    * whenever the tenant changes (a tenant's rows then stay in one file whatever its size).
    */
@@ -247,7 +142,7 @@ public final class PartitionExporter {
       DatasetDefinition dataset,
       TableSchema schema,
       Instant partitionStart,
-      FileSink sink)
+      StoreSink sink)
       throws SQLException, IOException {
     Instant partitionEnd = dataset.grain().end(partitionStart);
     int timeIndex = schema.indexOf(dataset.timeColumn());
@@ -277,7 +172,7 @@ public final class PartitionExporter {
           if (tenantIndex >= 0) {
             String tenant = tenantName(row[tenantIndex]);
             if (writer != null && !tenant.equals(currentTenant)) {
-              complete(writer, sink, files, currentTenant, digest);
+              complete(writer, sink, currentTenant, digest);
               writer = null;
             }
             currentTenant = tenant;
@@ -298,12 +193,12 @@ public final class PartitionExporter {
           }
           throttle(++rowsRead, started);
           if (tenantIndex < 0 && writer.dataSize() >= layout.targetFileBytes()) {
-            complete(writer, sink, files, null, digest);
+            complete(writer, sink, null, digest);
             writer = null;
           }
         }
         if (writer != null) {
-          complete(writer, sink, files, currentTenant, digest);
+          complete(writer, sink, currentTenant, digest);
           writer = null;
         }
       }
@@ -322,11 +217,11 @@ public final class PartitionExporter {
   }
 
   private static void complete(
-      ChunkFileWriter writer, FileSink sink, int number, String tenant, RowDigest chunkDigest)
+      ChunkFileWriter writer, StoreSink sink, String tenant, RowDigest chunkDigest)
       throws IOException {
     writer.close();
     chunkDigest.addAll(writer.digest());
-    sink.completed(number, tenant, writer.digest().count());
+    sink.completed(tenant, writer.digest().count());
   }
 
   private Manifest manifest(

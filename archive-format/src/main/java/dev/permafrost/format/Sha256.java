@@ -1,9 +1,5 @@
 package dev.permafrost.format;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -23,16 +19,5 @@ public final class Sha256 {
 
   public static String hex(byte[] data) {
     return HexFormat.of().formatHex(newDigest().digest(data));
-  }
-
-  public static String ofFile(Path file) throws IOException {
-    MessageDigest digest = newDigest();
-    byte[] buffer = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 }

@@ -26,12 +26,14 @@ import org.postgresql.PGStatement;
 class TypeRoundTripIT {
 
   private static DevStack stack;
+  private static ObjectStore store;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void createTable() throws Exception {
     stack = DevStack.start(Path.of("target", "devstack-types"));
+    store = new ObjectStore(stack.s3Client(), DevStack.BUCKET);
     try (Connection connection = stack.connect();
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
@@ -173,10 +175,10 @@ class TypeRoundTripIT {
               List.of(),
               DatasetDefinition.FileLayout.DEFAULT);
       PartitionExporter exporter =
-          new PartitionExporter(null, new ObjectKeys("bounded"), dir, java.time.Clock.systemUTC());
+          new PartitionExporter(store, new ObjectKeys("bounded"), java.time.Clock.systemUTC());
       assertThatThrownBy(
               () ->
-                  exporter.stage(
+                  exporter.export(
                       connection,
                       bounded,
                       PgTables.readSchema(connection, "public.bounded"),
@@ -215,21 +217,22 @@ class TypeRoundTripIT {
               DatasetDefinition.FileLayout.DEFAULT);
       TableSchema schema = PgTables.readSchema(connection, "public.events");
       PartitionExporter exporter =
-          new PartitionExporter(null, new ObjectKeys("edges"), dir, java.time.Clock.systemUTC());
+          new PartitionExporter(store, new ObjectKeys("edges"), java.time.Clock.systemUTC());
       connection.setAutoCommit(false);
-      try (PartitionExporter.StagedChunk day =
-          exporter.stage(
-              connection, events, schema, java.time.Instant.parse("2026-11-20T00:00:00Z"), 1)) {
-        List<Object> ids = new ArrayList<>();
-        for (PartitionExporter.StagedFile file : day.files()) {
-          ChunkFileReader.read(file.path(), schema, row -> ids.add(row[0]));
-        }
-        // [2026-11-20T00:00Z, 2026-11-21T00:00Z): the start is in, the end is out; 01:00+01 is
-        // midnight UTC.
-        assertThat(ids).containsExactlyInAnyOrder(2L, 5L, 3L);
-        assertThat(day.minTime()).isEqualTo("2026-11-20T00:00:00Z");
-        assertThat(day.maxTime()).isEqualTo("2026-11-20T23:59:59.999999Z");
+      Manifest day =
+          exporter.export(
+              connection, events, schema, java.time.Instant.parse("2026-11-20T00:00:00Z"), 1);
+      List<Object> ids = new ArrayList<>();
+      for (Manifest.StoredObject object : day.objects()) {
+        Path file = dir.resolve("edges-" + ids.size() + ".parquet");
+        store.download(object.key(), file);
+        ChunkFileReader.read(file, schema, row -> ids.add(row[0]));
       }
+      // [2026-11-20T00:00Z, 2026-11-21T00:00Z): the start is in, the end is out; 01:00+01 is
+      // midnight UTC.
+      assertThat(ids).containsExactlyInAnyOrder(2L, 5L, 3L);
+      assertThat(day.minTime()).isEqualTo("2026-11-20T00:00:00Z");
+      assertThat(day.maxTime()).isEqualTo("2026-11-20T23:59:59.999999Z");
       connection.commit();
     }
   }

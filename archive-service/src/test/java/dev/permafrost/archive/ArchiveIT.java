@@ -242,8 +242,7 @@ class ArchiveIT {
   private EventEnvelope<PartitionReady> exportChunk(DatasetDefinition dataset, LocalDate day)
       throws Exception {
     Instant start = day.atStartOfDay().toInstant(ZoneOffset.UTC);
-    PartitionExporter exporter =
-        new PartitionExporter(store, keys, Path.of("target", "test-export"), Clock.systemUTC());
+    PartitionExporter exporter = new PartitionExporter(store, keys, Clock.systemUTC());
     Manifest manifest;
     try (Connection connection = connect()) {
       connection.setAutoCommit(false);

@@ -227,9 +227,7 @@ class ExporterIT {
     DatasetDefinition pageviews = datasets.find("pageviews");
     Instant day = start(FIRST_DAY.plusDays(4));
     // The attempt that dies: its objects are uploaded, the chunk is never recorded.
-    PartitionExporter exporter =
-        new PartitionExporter(
-            store, keys, Path.of("target", "dead-attempt"), java.time.Clock.systemUTC());
+    PartitionExporter exporter = new PartitionExporter(store, keys, java.time.Clock.systemUTC());
     Manifest dead;
     try (Connection connection = connect()) {
       connection.setAutoCommit(false);
@@ -258,8 +256,7 @@ class ExporterIT {
     LocalDate date = FIRST_DAY.plusDays(5);
     String tempFiles = "SELECT temp_files FROM pg_stat_database WHERE datname = current_database()";
     long tempFilesBefore = count(tempFiles);
-    PartitionExporter exporter =
-        new PartitionExporter(store, keys, Path.of("target", "spill"), java.time.Clock.systemUTC());
+    PartitionExporter exporter = new PartitionExporter(store, keys, java.time.Clock.systemUTC());
     Manifest manifest;
     try (Connection connection = connect()) {
       connection.setAutoCommit(false);

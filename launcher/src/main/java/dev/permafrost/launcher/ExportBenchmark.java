@@ -126,8 +126,7 @@ final class ExportBenchmark {
       progress.step("Exporting with the exporter's code to S3Proxy");
       ObjectStore store = new ObjectStore(stack.s3Client(), DevStack.BUCKET);
       PartitionExporter exporter =
-          new PartitionExporter(
-              store, new ObjectKeys("bench"), workDir.resolve("staging"), Clock.systemUTC());
+          new PartitionExporter(store, new ObjectKeys("bench"), Clock.systemUTC());
       long exportStart = System.nanoTime();
       List<Manifest> manifests = new ArrayList<>();
       long peakHeap;

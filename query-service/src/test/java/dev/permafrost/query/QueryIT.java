@@ -18,7 +18,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -141,8 +140,7 @@ class QueryIT {
 
   /** Does what the archive-service's prune does: rows out, ACTIVE chunk in, one transaction. */
   private void archive(LocalDate day) throws Exception {
-    PartitionExporter exporter =
-        new PartitionExporter(store, keys, Path.of("target", "test-export"), Clock.systemUTC());
+    PartitionExporter exporter = new PartitionExporter(store, keys, Clock.systemUTC());
     try (Connection connection = connect()) {
       connection.setAutoCommit(false);
       Manifest manifest =

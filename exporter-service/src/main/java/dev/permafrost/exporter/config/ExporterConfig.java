@@ -2,14 +2,10 @@ package dev.permafrost.exporter.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.nio.file.Path;
 
 /** The exporter-service's own settings. */
 @ConfigMapping(prefix = "permafrost.exporter")
 public interface ExporterConfig {
-
-  /** Local directory where chunk files are staged before upload; default under java.io.tmpdir. */
-  Path workDir();
 
   /** Cron of the scheduled export of due partitions; default daily at 01:00 UTC. */
   @WithDefault("0 0 1 * * ?")

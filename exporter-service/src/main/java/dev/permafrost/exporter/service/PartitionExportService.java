@@ -88,9 +88,7 @@ public class PartitionExportService {
     this.archiveCatalog = archiveCatalog;
     this.outbox = outbox;
     this.keys = keys;
-    this.exporter =
-        new PartitionExporter(store, keys, config.workDir(), clock)
-            .limitedTo(config.maxRowsPerSecond());
+    this.exporter = new PartitionExporter(store, keys, clock).limitedTo(config.maxRowsPerSecond());
     this.statementTimeoutMillis = config.statementTimeout().toMillis();
     this.metrics = metrics;
   }
