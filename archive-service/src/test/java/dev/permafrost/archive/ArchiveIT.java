@@ -366,11 +366,7 @@ class ArchiveIT {
   }
 
   private static long count(String sql) throws Exception {
-    try (Connection connection = connect();
-        ResultSet rs = connection.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return DevStackTestResource.current().queryLong(sql);
   }
 
   private static Connection connect() throws Exception {

@@ -154,6 +154,26 @@ public final class DevStack implements AutoCloseable {
     return DriverManager.getConnection(jdbcUrl(), databaseUser(), databasePassword());
   }
 
+  /** Runs one statement on a connection of its own. */
+  public void execute(String sql) throws SQLException {
+    try (Connection connection = connect();
+        java.sql.Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  /** The first column of the first row of {@code sql}, e.g. a count, on a connection of its own. */
+  public long queryLong(String sql) throws SQLException {
+    try (Connection connection = connect();
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet rs = statement.executeQuery(sql)) {
+      if (!rs.next()) {
+        throw new SQLException("no row from: " + sql);
+      }
+      return rs.getLong(1);
+    }
+  }
+
   /** A new S3 client for the stack's S3-compatible server, as the services configure theirs. */
   public S3Client s3Client() {
     return S3Client.builder()

@@ -2,10 +2,8 @@ package dev.permafrost.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.permafrost.devstack.DemoData;
+import dev.permafrost.devstack.DevStack;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -46,15 +44,16 @@ final class Demo {
     progress.step(String.format("Loading %d days of page views", options.days()));
     long rowsLoaded;
     long postgresBytes;
-    try (Connection connection = connect()) {
+    DevStack devStack = stack.devStack();
+    try (Connection connection = devStack.connect()) {
       DemoData.createPageviewsTable(connection);
       DemoData.createOtherDatasetTables(connection);
       rowsLoaded =
           DemoData.loadPageviews(
               connection, firstDay, options.days(), options.rowsPerDay(), 1, 2026);
-      execute(connection, "ANALYZE public.pageviews");
-      postgresBytes = queryLong(connection, "SELECT pg_total_relation_size('public.pageviews')");
     }
+    devStack.execute("ANALYZE public.pageviews");
+    postgresBytes = devStack.queryLong("SELECT pg_total_relation_size('public.pageviews')");
     progress.done(String.format("%,d rows", rowsLoaded));
 
     String dashboard =
@@ -71,10 +70,7 @@ final class Demo {
     List<JsonNode> active = awaitArchived(partitions);
     String after = rest.get(dashboard).path("totals").toString();
 
-    long rowsHot;
-    try (Connection connection = connect()) {
-      rowsHot = queryLong(connection, "SELECT count(*) FROM public.pageviews");
-    }
+    long rowsHot = devStack.queryLong("SELECT count(*) FROM public.pageviews");
     return new DemoSummary(
         rowsLoaded,
         rowsHot,
@@ -175,23 +171,5 @@ final class Demo {
       }
     }
     throw new IllegalStateException("gave up waiting for " + what + " after " + STEP_TIMEOUT);
-  }
-
-  private Connection connect() throws SQLException {
-    return stack.devStack().connect();
-  }
-
-  private static void execute(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
-  }
-
-  private static long queryLong(Connection connection, String sql) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 }

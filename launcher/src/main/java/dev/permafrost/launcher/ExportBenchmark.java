@@ -23,7 +23,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,9 +87,9 @@ final class ExportBenchmark {
       try (Connection connection = stack.connect()) {
         DemoData.createPageviewsTable(connection);
         loaded = DemoData.loadPageviews(connection, firstDay, DAYS, rowsPerDay, 1, 42);
-        execute(connection, "VACUUM ANALYZE public.pageviews");
-        postgresBytes = queryLong(connection, "SELECT pg_total_relation_size('public.pageviews')");
       }
+      stack.execute("VACUUM ANALYZE public.pageviews");
+      postgresBytes = stack.queryLong("SELECT pg_total_relation_size('public.pageviews')");
       progress.done(String.format("%,d rows, %,d bytes in PostgreSQL", loaded, postgresBytes));
 
       List<Instant> partitions = new ArrayList<>();
@@ -340,20 +339,6 @@ final class ExportBenchmark {
     public void close() throws InterruptedException {
       running = false;
       thread.join();
-    }
-  }
-
-  private static void execute(Connection connection, String sql) throws Exception {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
-  }
-
-  private static long queryLong(Connection connection, String sql) throws Exception {
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 }

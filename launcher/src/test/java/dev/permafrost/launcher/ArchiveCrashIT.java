@@ -98,10 +98,6 @@ class ArchiveCrashIT {
   }
 
   private static long count(PermafrostStack stack, String sql) throws Exception {
-    try (Connection connection = stack.devStack().connect();
-        ResultSet rs = connection.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return stack.devStack().queryLong(sql);
   }
 }

@@ -239,17 +239,11 @@ class QueryIT {
   }
 
   private static long count(String sql) throws Exception {
-    try (Connection connection = connect();
-        ResultSet rs = connection.createStatement().executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return DevStackTestResource.current().queryLong(sql);
   }
 
   private static void execute(String sql) throws Exception {
-    try (Connection connection = connect()) {
-      connection.createStatement().execute(sql);
-    }
+    DevStackTestResource.current().execute(sql);
   }
 
   private static Connection connect() throws Exception {
