@@ -112,7 +112,7 @@ public final class ChunkFileReader {
       case DOUBLE -> group.getDouble(field, 0);
       case BOOLEAN -> group.getBoolean(field, 0);
       case TEXT, JSONB -> group.getString(field, 0);
-      case BYTEA -> group.getBinary(field, 0).getBytes();
+      case BYTEA, GEOMETRY -> group.getBinary(field, 0).getBytes();
       case DATE -> LocalDate.ofEpochDay(group.getInteger(field, 0));
       case TIMESTAMP ->
           LocalDateTime.ofInstant(fromEpochMicros(group.getLong(field, 0)), ZoneOffset.UTC);

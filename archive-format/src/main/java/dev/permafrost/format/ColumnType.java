@@ -38,6 +38,11 @@ public enum ColumnType {
   /** interval, as months, days and microseconds, the three parts PostgreSQL keeps apart. */
   INTERVAL(PgInterval.class),
   UUID(java.util.UUID.class),
+  /**
+   * PostGIS geometry, as ISO well-known binary (WKB) in a Parquet binary column; the SRID is the
+   * column's declared one, recorded in the chunk's schema.
+   */
+  GEOMETRY(byte[].class),
   /** A one-dimensional array of an element type, as a Parquet LIST; elements may be NULL. */
   ARRAY(java.util.List.class);
 
@@ -87,7 +92,7 @@ public enum ColumnType {
               .named(name);
       case JSONB ->
           Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.jsonType()).named(name);
-      case BYTEA -> Types.optional(PrimitiveTypeName.BINARY).named(name);
+      case BYTEA, GEOMETRY -> Types.optional(PrimitiveTypeName.BINARY).named(name);
       case DATE ->
           Types.optional(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.dateType()).named(name);
       case TIMESTAMP ->

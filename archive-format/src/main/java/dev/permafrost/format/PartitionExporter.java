@@ -290,7 +290,7 @@ public final class PartitionExporter {
         sortKeys.stream().map(DatasetDefinition::quote).collect(Collectors.joining(", "));
     return "SELECT "
         + schema.selectList()
-        + PgTables.arrayBoundChecks(schema)
+        + PgTables.valueChecks(schema)
         + " FROM "
         + dataset.table()
         + " WHERE "

@@ -83,6 +83,10 @@ public final class PgTables {
    * other numeric stays exact text.
    */
   private static Column column(String name, ColumnType type, int typmod) {
+    if (type == ColumnType.GEOMETRY) {
+      // PostGIS keeps the declared SRID in bits 8..27 of the type modifier; -1 declares none.
+      return Column.geometry(name, typmod < 0 ? 0 : (typmod & 0x0FFFFF00) >> 8);
+    }
     if (type == ColumnType.NUMERIC && typmod >= 4) {
       int precision = ((typmod - 4) >> 16) & 0xffff;
       int scale = (typmod - 4) & 0xffff;
@@ -114,6 +118,7 @@ public final class PgTables {
       case "time" -> ColumnType.TIME;
       case "interval" -> ColumnType.INTERVAL;
       case "uuid" -> ColumnType.UUID;
+      case "geometry" -> ColumnType.GEOMETRY;
       default -> throw new UnsupportedColumnTypeException(table, column, pgType);
     };
   }
@@ -135,7 +140,7 @@ public final class PgTables {
           case NUMERIC -> decimalChecked(column, numeric(rs.getString(index)));
           case BOOLEAN -> rs.getBoolean(index);
           case TEXT, JSONB -> rs.getString(index);
-          case BYTEA -> rs.getBytes(index);
+          case BYTEA, GEOMETRY -> rs.getBytes(index);
           case DATE -> finite(column, rs.getObject(index, LocalDate.class));
           case TIMESTAMP -> finite(column, rs.getObject(index, LocalDateTime.class));
           case TIMESTAMPTZ -> {
@@ -151,33 +156,49 @@ public final class PgTables {
   }
 
   /**
-   * Extra select-list items that tell, per array column, whether a value's lower bound is not 1.
-   * The driver hands arrays over without their bounds, and a list cannot keep one: {@code
-   * '[0:2]={1,2,3}'} would silently become {@code '{1,2,3}'}. Empty when there are no arrays.
+   * Extra select-list items, one per array or geometry column, each true when a value would not
+   * survive as its canonical form. The driver hands arrays over without their bounds, and a list
+   * cannot keep one: {@code '[0:2]={1,2,3}'} would silently become {@code '{1,2,3}'}. WKB has no
+   * SRID, so a geometry whose SRID is not the column's declared one would lose it. Empty when no
+   * column needs a check.
    */
-  public static String arrayBoundChecks(TableSchema schema) {
+  public static String valueChecks(TableSchema schema) {
     StringBuilder checks = new StringBuilder();
     for (Column column : schema.columns()) {
+      String name = DatasetDefinition.quote(column.name());
       if (column.type() == ColumnType.ARRAY) {
+        checks.append(", coalesce(array_lower(").append(name).append(", 1), 1) <> 1");
+      } else if (column.type() == ColumnType.GEOMETRY) {
         checks
-            .append(", coalesce(array_lower(")
-            .append(DatasetDefinition.quote(column.name()))
-            .append(", 1), 1) <> 1");
+            .append(", coalesce(ST_SRID(")
+            .append(name)
+            .append("), ")
+            .append(column.srid())
+            .append(") <> ")
+            .append(column.srid());
       }
     }
     return checks.toString();
   }
 
   /**
-   * Refuses the current row if one of the {@link #arrayBoundChecks} items, which follow the
-   * schema's columns, is true.
+   * Refuses the current row if one of the {@link #valueChecks} items, which follow the schema's
+   * columns, is true.
    */
-  public static void checkArrayBounds(ResultSet rs, TableSchema schema) throws SQLException {
+  public static void checkValues(ResultSet rs, TableSchema schema) throws SQLException {
     int index = schema.size();
     for (Column column : schema.columns()) {
       if (column.type() == ColumnType.ARRAY && rs.getBoolean(++index)) {
         throw new UnrepresentableValueException(
             column.name(), "holds an array whose lower bound is not 1, which a list cannot keep");
+      }
+      if (column.type() == ColumnType.GEOMETRY && rs.getBoolean(++index)) {
+        throw new UnrepresentableValueException(
+            column.name(),
+            "holds a geometry whose SRID is not the column's declared "
+                + column.srid()
+                + "; declare the SRID on the column (geometry(Geometry, 4326)) so that WKB keeps"
+                + " it");
       }
     }
   }

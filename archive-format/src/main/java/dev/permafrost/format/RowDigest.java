@@ -114,7 +114,7 @@ public final class RowDigest {
           fixed(8).putLong(epochMicros(((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
       case TIMESTAMPTZ -> fixed(8).putLong(epochMicros((Instant) value));
       case TEXT, JSONB -> variable(((String) value).getBytes(StandardCharsets.UTF_8));
-      case BYTEA -> variable((byte[]) value);
+      case BYTEA, GEOMETRY -> variable((byte[]) value);
     }
   }
 

@@ -24,14 +24,14 @@ final class RowPrefetcher implements AutoCloseable {
   private int index;
   private boolean finished;
 
-  private final boolean checkArrayBounds;
+  private final boolean checkValues;
 
   /**
    * @param rows a result set whose items are the schema's columns followed by {@link
-   *     PgTables#arrayBoundChecks}
+   *     PgTables#valueChecks}
    */
   RowPrefetcher(ResultSet rows, TableSchema schema) {
-    this.checkArrayBounds = schema.hasArrays();
+    this.checkValues = schema.needsValueChecks();
     reader = new Thread(() -> read(rows, schema), "export-row-reader");
     reader.setDaemon(true);
     reader.start();
@@ -43,8 +43,8 @@ final class RowPrefetcher implements AutoCloseable {
       int filled = 0;
       while (!cancelled && rows.next()) {
         next[filled++] = PgTables.readRow(rows, schema);
-        if (checkArrayBounds) {
-          PgTables.checkArrayBounds(rows, schema);
+        if (checkValues) {
+          PgTables.checkValues(rows, schema);
         }
         if (filled == BATCH_ROWS) {
           hand(next);

@@ -99,7 +99,7 @@ final class RowWriteSupport extends WriteSupport<Object[]> {
       case TEXT, JSONB ->
           consumer.addBinary(
               Binary.fromConstantByteArray(((String) value).getBytes(StandardCharsets.UTF_8)));
-      case BYTEA -> consumer.addBinary(Binary.fromConstantByteArray((byte[]) value));
+      case BYTEA, GEOMETRY -> consumer.addBinary(Binary.fromConstantByteArray((byte[]) value));
       case DATE -> consumer.addInteger((int) ((LocalDate) value).toEpochDay());
       case TIMESTAMP ->
           consumer.addLong(

@@ -34,10 +34,15 @@ public record TableSchema(List<Column> columns) {
         "no column '" + name + "'; the columns are " + columnNames());
   }
 
-  /** Column names joined by commas, quoted for SQL. */
+  /** The columns as a select list that reads their canonical values. */
   public String selectList() {
+    return selectList(null);
+  }
+
+  /** The columns, qualified with a table alias, as a select list of their canonical values. */
+  public String selectList(String qualifier) {
     return columns.stream()
-        .map(c -> DatasetDefinition.quote(c.name()))
+        .map(c -> c.selectExpression(qualifier))
         .collect(Collectors.joining(", "));
   }
 
@@ -53,9 +58,13 @@ public record TableSchema(List<Column> columns) {
     return column.type().parquetField(column.name(), column.elementType());
   }
 
-  /** Whether a column is an array, whose values need their bounds checked on export. */
-  public boolean hasArrays() {
-    return columns.stream().anyMatch(c -> c.type() == ColumnType.ARRAY);
+  /**
+   * Whether a column's values need a check on export that the canonical value cannot make: an
+   * array's lower bound, a geometry's SRID.
+   */
+  public boolean needsValueChecks() {
+    return columns.stream()
+        .anyMatch(c -> c.type() == ColumnType.ARRAY || c.type() == ColumnType.GEOMETRY);
   }
 
   public List<String> columnNames() {

@@ -17,7 +17,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 
 /** The hot rows of a dataset's table that a chunk holds. */
@@ -59,10 +58,6 @@ public class HotRows {
     try (Statement statement = transaction.createStatement()) {
       statement.execute("ANALYZE pg_temp.prune_keys");
     }
-    String returning =
-        schema.columnNames().stream()
-            .map(c -> "t." + DatasetDefinition.quote(c))
-            .collect(Collectors.joining(", "));
     RowDigest digest = new RowDigest(schema);
     int timeIndex = schema.indexOf(dataset.timeColumn());
     try (PreparedStatement delete =
@@ -78,7 +73,7 @@ public class HotRows {
                 + " >= ? AND t."
                 + time
                 + " < ? RETURNING "
-                + returning)) {
+                + schema.selectList("t"))) {
       TimeBounds.bind(delete, 1, schema.column(timeIndex).type(), chunk.partitionStart());
       TimeBounds.bind(delete, 2, schema.column(timeIndex).type(), chunk.partitionEnd());
       try (ResultSet rs = delete.executeQuery()) {
