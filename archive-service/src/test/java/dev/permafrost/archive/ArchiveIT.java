@@ -1,6 +1,15 @@
 package dev.permafrost.archive;
 
-import static io.restassured.RestAssured.given;
+import static dev.permafrost.archive.ArchiveFixtures.audited;
+import static dev.permafrost.archive.ArchiveFixtures.awaitState;
+import static dev.permafrost.archive.ArchiveFixtures.connect;
+import static dev.permafrost.archive.ArchiveFixtures.count;
+import static dev.permafrost.archive.ArchiveFixtures.hotRows;
+import static dev.permafrost.archive.ArchiveFixtures.insertLateRow;
+import static dev.permafrost.archive.ArchiveFixtures.publish;
+import static dev.permafrost.archive.ArchiveFixtures.published;
+import static dev.permafrost.archive.ArchiveFixtures.state;
+import static dev.permafrost.archive.ArchiveFixtures.views;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,36 +24,18 @@ import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.format.DatasetDefinition;
-import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
-import dev.permafrost.format.PartitionExporter;
-import dev.permafrost.format.PgTables;
 import dev.permafrost.support.config.Datasets;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -227,149 +218,23 @@ class ArchiveIT {
     assertThat(count("SELECT count(*) FROM public.pageviews")).isEqualTo(hotBefore);
   }
 
-  /** What a crash of the service does to the work in flight: the work stops at that line. */
-  static final class SimulatedCrash extends RuntimeException {
-    SimulatedCrash(String where) {
-      super("simulated crash at " + where);
-    }
-  }
-
-  /** Writes the day's chunk with the exporter's own code and builds its partition-ready event. */
   private EventEnvelope<PartitionReady> exportChunk(LocalDate day) throws Exception {
     return exportChunk(datasets.find("pageviews"), day);
   }
 
   private EventEnvelope<PartitionReady> exportChunk(DatasetDefinition dataset, LocalDate day)
       throws Exception {
-    Instant start = day.atStartOfDay().toInstant(ZoneOffset.UTC);
-    PartitionExporter exporter = new PartitionExporter(store, keys, Clock.systemUTC());
-    Manifest manifest;
-    try (Connection connection = connect()) {
-      connection.setAutoCommit(false);
-      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      manifest =
-          exporter.export(
-              connection, dataset, PgTables.readSchema(connection, "public.pageviews"), start, 1);
-      connection.commit();
-    }
-    return EventEnvelope.of(
-        "pageviews/" + manifest.partition(),
-        Instant.now(),
-        new PartitionReady(
-            manifest.chunkId(),
-            "pageviews",
-            manifest.partition(),
-            manifest.partitionStart(),
-            manifest.partitionEnd(),
-            1,
-            keys.manifestKey("pageviews", manifest.chunkId()),
-            manifest.objects().stream()
-                .map(o -> new ChunkObject(o.key(), o.bytes(), o.sha256(), o.rows(), o.tenant()))
-                .toList(),
-            manifest.rowCount(),
-            manifest.rowDigest()));
-  }
-
-  private static void publish(String topic, String key, String value) throws Exception {
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                DevStackTestResource.current().kafkaBootstrapServers()),
-            new StringSerializer(),
-            new StringSerializer())) {
-      producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
-    }
-  }
-
-  private static List<String> published(String topic) {
-    try (KafkaConsumer<String, String> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                DevStackTestResource.current().kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "archive-it-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      List<String> values = new java.util.ArrayList<>();
-      for (int poll = 0; poll < 6; poll++) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-          values.add(record.value());
-        }
-      }
-      return values;
-    }
-  }
-
-  private static void awaitState(EventEnvelope<PartitionReady> event, String state) {
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> state.equals(stateOrNull(event)));
-  }
-
-  private static String stateOrNull(EventEnvelope<PartitionReady> event) {
-    var response = given().get("/api/v1/chunks/" + event.payload().chunkId());
-    return response.statusCode() == 200 ? response.path("state") : null;
-  }
-
-  private static String state(EventEnvelope<PartitionReady> event) {
-    return given()
-        .get("/api/v1/chunks/" + event.payload().chunkId())
-        .then()
-        .statusCode(200)
-        .extract()
-        .path("state");
+    return ArchiveFixtures.exportChunk(store, keys, dataset, day);
   }
 
   private long coldViews(EventEnvelope<PartitionReady> event) throws Exception {
-    Path file = Path.of("target", "cold-views-" + event.payload().chunkId() + ".parquet");
-    store.download(event.payload().objects().get(0).key(), file);
-    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
-        ResultSet rs =
-            duck.createStatement()
-                .executeQuery(
-                    "SELECT sum(view_count) FROM read_parquet('" + file.toAbsolutePath() + "')")) {
-      rs.next();
-      return rs.getLong(1);
+    return ArchiveFixtures.coldViews(store, event);
+  }
+
+  /** What a crash of the service does to the work in flight: the work stops at that line. */
+  static final class SimulatedCrash extends RuntimeException {
+    SimulatedCrash(String where) {
+      super("simulated crash at " + where);
     }
-  }
-
-  private static long audited(String action, EventEnvelope<PartitionReady> event) throws Exception {
-    return count(
-        "SELECT count(*) FROM archive.audit_log WHERE action = '"
-            + action
-            + "' AND chunk_id = '"
-            + event.payload().chunkId()
-            + "'");
-  }
-
-  private static long hotRows(LocalDate day) throws Exception {
-    return count("SELECT count(*) FROM public.pageviews WHERE date = '" + day + "'");
-  }
-
-  private static long views(LocalDate day) throws Exception {
-    return count(
-        "SELECT coalesce(sum(view_count), 0) FROM public.pageviews WHERE date = '" + day + "'");
-  }
-
-  private static void insertLateRow(LocalDate day, long id) throws Exception {
-    try (Connection connection = connect();
-        PreparedStatement insert =
-            connection.prepareStatement(
-                "INSERT INTO public.pageviews VALUES (?, 1, 'late', '/late', 5, ?)")) {
-      insert.setLong(1, id);
-      insert.setObject(2, day);
-      insert.executeUpdate();
-    }
-  }
-
-  private static long count(String sql) throws Exception {
-    return DevStackTestResource.current().queryLong(sql);
-  }
-
-  private static Connection connect() throws Exception {
-    return DevStackTestResource.current().connect();
   }
 }

@@ -20,6 +20,7 @@ public record Chunk(
     String rowDigest,
     long bytes,
     String lastError,
+    Instant stateChangedAt,
     List<Manifest.StoredObject> objects) {
 
   public Chunk {

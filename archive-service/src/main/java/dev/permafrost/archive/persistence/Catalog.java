@@ -12,8 +12,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -26,7 +28,7 @@ public class Catalog {
 
   private static final String CHUNK_COLUMNS =
       "chunk_id, dataset, partition, partition_start, partition_end, sequence, state,"
-          + " lease_epoch, manifest_key, row_count, row_digest, bytes, last_error";
+          + " lease_epoch, manifest_key, row_count, row_digest, bytes, last_error, state_changed_at";
 
   /**
    * Records the chunk an event announces, in state EXPORTED.
@@ -89,15 +91,42 @@ public class Catalog {
     return findWhere(connection, "dataset = ? ORDER BY partition_start, sequence", dataset, "");
   }
 
-  /** Chunks that have sat in EXPORTED or VERIFIED for longer than {@code age}. */
-  public List<UUID> stuck(Connection connection, Duration age) throws SQLException {
+  /** The dataset's chunks whose partitions start in {@code [from, to)}, oldest first. */
+  public List<Chunk> byDataset(Connection connection, String dataset, Instant from, Instant to)
+      throws SQLException {
+    return byDataset(connection, dataset).stream()
+        .filter(c -> !c.partitionStart().isBefore(from) && c.partitionStart().isBefore(to))
+        .toList();
+  }
+
+  /**
+   * Chunks that have sat in EXPORTED for longer than {@code age}, and VERIFIED chunks of datasets
+   * that prune, once both {@code age} and the dataset's cooling have passed.
+   *
+   * @param pruneCooling the cooling of each dataset whose pruning is enabled
+   */
+  public List<UUID> stuck(Connection connection, Duration age, Map<String, Duration> pruneCooling)
+      throws SQLException {
     List<UUID> ids = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT chunk_id FROM archive.chunk WHERE state IN ('EXPORTED', 'VERIFIED')"
-                + " AND state_changed_at < now() - make_interval(secs => ?)"
-                + " ORDER BY state_changed_at LIMIT 1000")) {
-      select.setDouble(1, age.toMillis() / 1000.0);
+            """
+            SELECT chunk_id FROM archive.chunk c
+            WHERE (c.state = 'EXPORTED' AND c.state_changed_at < now() - make_interval(secs => ?))
+               OR (c.state = 'VERIFIED' AND EXISTS (
+                     SELECT 1 FROM unnest(?::text[], ?::float8[]) AS p (dataset, cooling)
+                     WHERE p.dataset = c.dataset
+                       AND c.state_changed_at < now() - make_interval(secs => greatest(?, p.cooling))))
+            ORDER BY c.state_changed_at LIMIT 1000
+            """)) {
+      double ageSeconds = age.toMillis() / 1000.0;
+      select.setDouble(1, ageSeconds);
+      select.setArray(2, connection.createArrayOf("text", pruneCooling.keySet().toArray()));
+      select.setArray(
+          3,
+          connection.createArrayOf(
+              "float8", pruneCooling.values().stream().map(d -> d.toMillis() / 1000.0).toArray()));
+      select.setDouble(4, ageSeconds);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
           ids.add(rs.getObject(1, UUID.class));
@@ -124,6 +153,26 @@ public class Catalog {
       update.setObject(3, chunk.chunkId());
       update.setString(4, chunk.state().name());
       update.setLong(5, chunk.leaseEpoch());
+      return update.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Sets the chunk's error, null to clear it, without changing its state, if the chunk is still in
+   * the state and at the epoch {@code chunk} has.
+   *
+   * @return false if the chunk moved on
+   */
+  public boolean recordError(Connection transaction, Chunk chunk, String error)
+      throws SQLException {
+    try (PreparedStatement update =
+        transaction.prepareStatement(
+            "UPDATE archive.chunk SET last_error = ? WHERE chunk_id = ? AND state = ?"
+                + " AND lease_epoch = ?")) {
+      update.setString(1, error);
+      update.setObject(2, chunk.chunkId());
+      update.setString(3, chunk.state().name());
+      update.setLong(4, chunk.leaseEpoch());
       return update.executeUpdate() == 1;
     }
   }
@@ -190,6 +239,7 @@ public class Catalog {
         rs.getString(11),
         rs.getLong(12),
         rs.getString(13),
+        rs.getTimestamp(14).toInstant(),
         objects);
   }
 }

@@ -3,11 +3,16 @@ package dev.permafrost.archive.schedule;
 import dev.permafrost.archive.config.ArchiveConfig;
 import dev.permafrost.archive.persistence.Catalog;
 import dev.permafrost.archive.service.ArchiveLifecycle;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -25,21 +30,35 @@ public class Reconciler {
   private final Catalog catalog;
   private final ArchiveLifecycle lifecycle;
   private final ArchiveConfig config;
+  private final Datasets datasets;
 
   public Reconciler(
-      DataSource dataSource, Catalog catalog, ArchiveLifecycle lifecycle, ArchiveConfig config) {
+      DataSource dataSource,
+      Catalog catalog,
+      ArchiveLifecycle lifecycle,
+      ArchiveConfig config,
+      Datasets datasets) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.lifecycle = lifecycle;
     this.config = config;
+    this.datasets = datasets;
   }
 
   @Scheduled(
       every = "{permafrost.archive.reconcile-interval}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void reconcile() {
+    Map<String, Duration> pruneCooling = new TreeMap<>();
+    for (DatasetDefinition dataset : datasets.all()) {
+      Datasets.PrunePolicy policy = datasets.prunePolicy(dataset.name());
+      if (policy.enabled()) {
+        pruneCooling.put(dataset.name(), policy.cooling());
+      }
+    }
     List<UUID> stuck =
-        Transactions.inTransaction(dataSource, c -> catalog.stuck(c, config.stuckAfter()));
+        Transactions.inTransaction(
+            dataSource, c -> catalog.stuck(c, config.stuckAfter(), pruneCooling));
     for (UUID chunkId : stuck) {
       try {
         LOG.infof(

@@ -21,7 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,7 +44,7 @@ public class ArchiveLifecycle {
   private final Catalog catalog;
   private final AuditLog audit;
   private final HotRows hotRows;
-  private final ColdCopyReader reader;
+  private final ChunkVerifier verifier;
   private final Inbox inbox;
   private final Outbox outbox;
   private final Datasets datasets;
@@ -58,7 +57,7 @@ public class ArchiveLifecycle {
       Catalog catalog,
       AuditLog audit,
       HotRows hotRows,
-      ColdCopyReader reader,
+      ChunkVerifier verifier,
       Inbox inbox,
       Outbox outbox,
       Datasets datasets,
@@ -68,7 +67,7 @@ public class ArchiveLifecycle {
     this.catalog = catalog;
     this.audit = audit;
     this.hotRows = hotRows;
-    this.reader = reader;
+    this.verifier = verifier;
     this.inbox = inbox;
     this.outbox = outbox;
     this.datasets = datasets;
@@ -124,8 +123,10 @@ public class ArchiveLifecycle {
       switch (chunk.state()) {
         case EXPORTED -> verify(chunk, eventId);
         case VERIFIED -> {
-          if (!prune(chunk, eventId)) {
-            return ChunkState.VERIFIED;
+          if (!datasets.prunePolicy(chunk.dataset()).allows(chunk.stateChangedAt(), clock.instant())
+              || !prune(chunk, eventId)) {
+            eventId.ifPresent(this::markProcessed);
+            return ChunkState.VERIFIED; // the reconciler prunes it once it is due
           }
         }
         default -> {
@@ -138,18 +139,14 @@ public class ArchiveLifecycle {
   }
 
   private void verify(Chunk chunk, Optional<UUID> eventId) {
-    ReadBack readBack = readBack(chunk, null, null);
+    ReadBack readBack = verifier.readBack(chunk);
     failpoints.reached(Failpoints.VERIFY_BEFORE_COMMIT);
     Transactions.inTransaction(
         dataSource,
         c -> {
-          if (readBack.intact()) {
-            if (catalog.transition(c, chunk, ChunkState.VERIFIED, null)) {
-              audit.record(
-                  c, AuditLog.Action.VERIFIED, chunk, readBack.rows(), readBack.rowDigest(), null);
-            }
-          } else {
-            markCorrupt(c, chunk, readBack, eventId);
+          if (verifier.record(c, chunk, readBack).state() == ChunkState.CORRUPT
+              && eventId.isPresent()) {
+            inbox.markProcessed(c, PARTITION_READY_CONSUMER, eventId.get());
           }
           return null;
         });
@@ -177,9 +174,12 @@ public class ArchiveLifecycle {
               return null; // another worker moved it on while we waited for the lock
             }
             Chunk chunk = locked.get();
-            ReadBack readBack = readBack(chunk, dataset.primaryKey(), keysFile);
+            ReadBack readBack = verifier.readBack(chunk, dataset.primaryKey(), keysFile);
             if (!readBack.intact()) {
-              markCorrupt(c, chunk, readBack, eventId);
+              verifier.record(c, chunk, readBack);
+              if (eventId.isPresent()) {
+                inbox.markProcessed(c, PARTITION_READY_CONSUMER, eventId.get());
+              }
               return null;
             }
             failpoints.reached(Failpoints.PRUNE_AFTER_READ_BACK);
@@ -255,33 +255,6 @@ public class ArchiveLifecycle {
     LOG.infof(
         "archived %s/%s chunk %s: %d hot rows pruned",
         chunk.dataset(), chunk.partition(), chunk.chunkId(), deleted.rows());
-  }
-
-  private void markCorrupt(Connection c, Chunk chunk, ReadBack readBack, Optional<UUID> eventId)
-      throws SQLException {
-    String problems = String.join("; ", readBack.problems());
-    if (catalog.transition(c, chunk, ChunkState.CORRUPT, problems)) {
-      audit.record(
-          c,
-          AuditLog.Action.CORRUPT,
-          chunk,
-          readBack.rows(),
-          String.valueOf(readBack.rowDigest()),
-          problems);
-      LOG.errorf("chunk %s is CORRUPT, hot rows untouched: %s", chunk.chunkId(), problems);
-    }
-    if (eventId.isPresent()) {
-      inbox.markProcessed(c, PARTITION_READY_CONSUMER, eventId.get());
-    }
-  }
-
-  private ReadBack readBack(Chunk chunk, String primaryKey, Path keysFile) {
-    try {
-      return reader.readBack(chunk, primaryKey, keysFile);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(
-          "reading chunk " + chunk.chunkId() + " back failed", e);
-    }
   }
 
   private ChunkState state(UUID chunkId) {

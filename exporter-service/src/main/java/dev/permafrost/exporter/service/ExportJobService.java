@@ -7,14 +7,12 @@ import dev.permafrost.exporter.persistence.ExportJobs;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.rest.ProblemException;
+import dev.permafrost.support.rest.TimeRange;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,11 +57,9 @@ public class ExportJobService {
    */
   public ExportJob start(String datasetName, String from, String to) {
     DatasetDefinition dataset = datasets.requireInRequest(datasetName);
-    Instant start = parseTime("from", from);
-    Instant end = parseTime("to", to);
-    if (!start.isBefore(end)) {
-      throw ProblemException.badRequest("from (" + from + ") must be before to (" + to + ")");
-    }
+    TimeRange range = TimeRange.parse(from, to);
+    Instant start = range.from();
+    Instant end = range.to();
     Instant open = dataset.grain().start(clock.instant());
     if (end.isAfter(open)) {
       throw ProblemException.badRequest(
@@ -163,24 +159,6 @@ public class ExportJobService {
       partitions.add(p);
     }
     return partitions;
-  }
-
-  private static Instant parseTime(String field, String value) {
-    if (value == null || value.isBlank()) {
-      throw ProblemException.badRequest(
-          field + " is required: a date like 2026-11-20 or an instant like 2026-11-20T13:00:00Z");
-    }
-    try {
-      return value.length() == 10
-          ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
-          : Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw ProblemException.badRequest(
-          field
-              + " is '"
-              + value
-              + "'; allowed: a date like 2026-11-20 or an instant like 2026-11-20T13:00:00Z");
-    }
   }
 
   @PreDestroy

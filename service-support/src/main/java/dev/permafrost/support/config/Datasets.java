@@ -6,6 +6,8 @@ import dev.permafrost.format.LifecycleMode;
 import dev.permafrost.support.rest.ProblemException;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +24,31 @@ public class Datasets {
       Pattern.compile("([A-Za-z_][A-Za-z0-9_]*\\.)?[A-Za-z_][A-Za-z0-9_]*");
 
   private final Map<String, DatasetDefinition> byName = new TreeMap<>();
+  private final Map<String, PrunePolicy> prunePolicies = new TreeMap<>();
 
   public Datasets(PermafrostConfig config) {
-    config.datasets().forEach((name, dataset) -> byName.put(name, define(name, dataset)));
+    config
+        .datasets()
+        .forEach(
+            (name, dataset) -> {
+              byName.put(name, define(name, dataset));
+              prunePolicies.put(name, prunePolicy(name, dataset));
+            });
+  }
+
+  /** When a dataset's verified chunks may have their hot rows pruned. */
+  public record PrunePolicy(boolean enabled, Duration cooling) {
+
+    /** Whether a chunk verified at {@code verifiedAt} may be pruned at {@code now}. */
+    public boolean allows(Instant verifiedAt, Instant now) {
+      return enabled && !verifiedAt.plus(cooling).isAfter(now);
+    }
+  }
+
+  /** The prune policy of dataset {@code name}, or a 404 problem naming the datasets there are. */
+  public PrunePolicy prunePolicy(String name) {
+    find(name);
+    return prunePolicies.get(name);
   }
 
   /** The dataset called {@code name}, or a 404 problem naming the datasets there are. */
@@ -56,6 +80,19 @@ public class Datasets {
 
   public Collection<DatasetDefinition> all() {
     return byName.values();
+  }
+
+  private static PrunePolicy prunePolicy(String name, PermafrostConfig.Dataset dataset) {
+    if (dataset.pruneCooling().isNegative()) {
+      throw new IllegalStateException(
+          "invalid configuration of dataset "
+              + name
+              + ": permafrost.datasets."
+              + name
+              + ".prune-cooling must not be negative, got "
+              + dataset.pruneCooling());
+    }
+    return new PrunePolicy(dataset.pruneEnabled(), dataset.pruneCooling());
   }
 
   private static DatasetDefinition define(String name, PermafrostConfig.Dataset dataset) {

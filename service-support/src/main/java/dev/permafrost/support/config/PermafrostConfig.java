@@ -94,5 +94,16 @@ public interface PermafrostConfig {
     /** One file per tenant under tenant=T directories; needs tenant-column; default false. */
     @WithDefault("false")
     boolean splitPerTenant();
+
+    /**
+     * Whether verified chunks may have their hot rows pruned; default false, so that a new dataset
+     * is exported and verified for a while before anything leaves PostgreSQL.
+     */
+    @WithDefault("false")
+    boolean pruneEnabled();
+
+    /** How long a chunk stays VERIFIED, hot rows kept, before it may be pruned; default 1 hour. */
+    @WithDefault("PT1H")
+    Duration pruneCooling();
   }
 }

@@ -1,0 +1,180 @@
+package dev.permafrost.archive;
+
+import static io.restassured.RestAssured.given;
+
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.v1.ChunkObject;
+import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.Manifest;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PartitionExporter;
+import dev.permafrost.format.PgTables;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+
+/**
+ * Exports chunks with the exporter's own code and reads state, rows and events for archive tests.
+ */
+final class ArchiveFixtures {
+
+  private ArchiveFixtures() {}
+
+  /** Writes the day's chunk with the exporter's own code and builds its partition-ready event. */
+  static EventEnvelope<PartitionReady> exportChunk(
+      ObjectStore store, ObjectKeys keys, DatasetDefinition dataset, LocalDate day)
+      throws Exception {
+    Instant start = day.atStartOfDay().toInstant(ZoneOffset.UTC);
+    PartitionExporter exporter = new PartitionExporter(store, keys, Clock.systemUTC());
+    Manifest manifest;
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(false);
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      manifest =
+          exporter.export(
+              connection, dataset, PgTables.readSchema(connection, dataset.table()), start, 1);
+      connection.commit();
+    }
+    return EventEnvelope.of(
+        dataset.name() + "/" + manifest.partition(),
+        Instant.now(),
+        new PartitionReady(
+            manifest.chunkId(),
+            dataset.name(),
+            manifest.partition(),
+            manifest.partitionStart(),
+            manifest.partitionEnd(),
+            1,
+            keys.manifestKey(dataset.name(), manifest.chunkId()),
+            manifest.objects().stream()
+                .map(o -> new ChunkObject(o.key(), o.bytes(), o.sha256(), o.rows(), o.tenant()))
+                .toList(),
+            manifest.rowCount(),
+            manifest.rowDigest()));
+  }
+
+  static void publish(String topic, String key, String value) throws Exception {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                DevStackTestResource.current().kafkaBootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer())) {
+      producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  static List<String> published(String topic) {
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                DevStackTestResource.current().kafkaBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "archive-it-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      List<String> values = new java.util.ArrayList<>();
+      for (int poll = 0; poll < 6; poll++) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          values.add(record.value());
+        }
+      }
+      return values;
+    }
+  }
+
+  static void awaitState(EventEnvelope<PartitionReady> event, String state) {
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> state.equals(stateOrNull(event)));
+  }
+
+  static String stateOrNull(EventEnvelope<PartitionReady> event) {
+    var response = given().get("/api/v1/chunks/" + event.payload().chunkId());
+    return response.statusCode() == 200 ? response.path("state") : null;
+  }
+
+  static String state(EventEnvelope<PartitionReady> event) {
+    return given()
+        .get("/api/v1/chunks/" + event.payload().chunkId())
+        .then()
+        .statusCode(200)
+        .extract()
+        .path("state");
+  }
+
+  static long coldViews(ObjectStore store, EventEnvelope<PartitionReady> event) throws Exception {
+    Path file = Path.of("target", "cold-views-" + event.payload().chunkId() + ".parquet");
+    store.download(event.payload().objects().get(0).key(), file);
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        ResultSet rs =
+            duck.createStatement()
+                .executeQuery(
+                    "SELECT sum(view_count) FROM read_parquet('" + file.toAbsolutePath() + "')")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  static long audited(String action, EventEnvelope<PartitionReady> event) throws Exception {
+    return count(
+        "SELECT count(*) FROM archive.audit_log WHERE action = '"
+            + action
+            + "' AND chunk_id = '"
+            + event.payload().chunkId()
+            + "'");
+  }
+
+  static long hotRows(LocalDate day) throws Exception {
+    return count("SELECT count(*) FROM public.pageviews WHERE date = '" + day + "'");
+  }
+
+  static long views(LocalDate day) throws Exception {
+    return count(
+        "SELECT coalesce(sum(view_count), 0) FROM public.pageviews WHERE date = '" + day + "'");
+  }
+
+  static void insertLateRow(LocalDate day, long id) throws Exception {
+    try (Connection connection = connect();
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO public.pageviews VALUES (?, 1, 'late', '/late', 5, ?)")) {
+      insert.setLong(1, id);
+      insert.setObject(2, day);
+      insert.executeUpdate();
+    }
+  }
+
+  static long count(String sql) throws Exception {
+    return DevStackTestResource.current().queryLong(sql);
+  }
+
+  static Connection connect() throws Exception {
+    return DevStackTestResource.current().connect();
+  }
+}

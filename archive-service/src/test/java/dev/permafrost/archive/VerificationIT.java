@@ -1,0 +1,201 @@
+package dev.permafrost.archive;
+
+import static dev.permafrost.archive.ArchiveFixtures.audited;
+import static dev.permafrost.archive.ArchiveFixtures.connect;
+import static dev.permafrost.archive.ArchiveFixtures.exportChunk;
+import static dev.permafrost.archive.ArchiveFixtures.hotRows;
+import static dev.permafrost.archive.ArchiveFixtures.state;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.permafrost.archive.domain.ChunkState;
+import dev.permafrost.archive.service.ArchiveLifecycle;
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.v1.ChunkObject;
+import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.devstack.DemoData;
+import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.support.config.Datasets;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Verification on demand and by range, damaged objects of every kind, and the prune policy: off by
+ * default, then only after the cooling window.
+ */
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class VerificationIT {
+
+  /** Days of their own, apart from the other archive tests' days. */
+  private static final LocalDate FIRST_DAY = LocalDate.now(ZoneOffset.UTC).minusDays(60);
+
+  @Inject ObjectStore store;
+  @Inject ObjectKeys keys;
+  @Inject Datasets datasets;
+  @Inject ArchiveLifecycle lifecycle;
+  @Inject S3Client s3;
+
+  @BeforeAll
+  static void loadDays() throws Exception {
+    try (Connection connection = connect()) {
+      DemoData.createPageviewsTable(connection);
+      DemoData.loadPageviews(connection, FIRST_DAY, 6, 1_000, 70_000_000, 5);
+    }
+  }
+
+  @Test
+  void pruningIsOffByDefaultAndThenWaitsForTheCoolingWindow() throws Exception {
+    LocalDate day = FIRST_DAY;
+    long rows = hotRows(day);
+    EventEnvelope<PartitionReady> guarded = export("guarded_pageviews", day);
+    assertThat(lifecycle.onPartitionReady(guarded)).isEqualTo(ChunkState.VERIFIED);
+    assertThat(lifecycle.drive(guarded.payload().chunkId(), Optional.empty()))
+        .isEqualTo(ChunkState.VERIFIED);
+    assertThat(hotRows(day)).isEqualTo(rows);
+
+    EventEnvelope<PartitionReady> cooled = export("cooled_pageviews", day);
+    assertThat(lifecycle.onPartitionReady(cooled)).isEqualTo(ChunkState.VERIFIED);
+    assertThat(hotRows(day)).as("still cooling").isEqualTo(rows);
+
+    // An hour later (moved back rather than waited for), the chunk is due and pruned.
+    DevStackTestResource.current()
+        .execute(
+            "UPDATE archive.chunk SET state_changed_at = now() - interval '61 minutes'"
+                + " WHERE chunk_id = '"
+                + cooled.payload().chunkId()
+                + "'");
+    assertThat(lifecycle.drive(cooled.payload().chunkId(), Optional.empty()))
+        .isEqualTo(ChunkState.ACTIVE);
+    assertThat(hotRows(day)).isZero();
+    assertThat(audited("PRUNED", cooled)).isEqualTo(1);
+  }
+
+  @Test
+  void aTruncatedObjectAndAnObjectSwappedForOneWithTheSameRowCountEndCorrupt() throws Exception {
+    LocalDate truncatedDay = FIRST_DAY.plusDays(1);
+    LocalDate swappedDay = FIRST_DAY.plusDays(2);
+    long truncatedRows = hotRows(truncatedDay);
+    long swappedRows = hotRows(swappedDay);
+    EventEnvelope<PartitionReady> truncated = export("pageviews", truncatedDay);
+    EventEnvelope<PartitionReady> swapped = export("pageviews", swappedDay);
+    ChunkObject truncatedObject = truncated.payload().objects().get(0);
+    byte[] bytes = store.getBytes(truncatedObject.key());
+    overwrite(truncatedObject.key(), Arrays.copyOf(bytes, bytes.length - 100));
+    // The other day's file has as many rows, and is a valid file of the same table.
+    assertThat(swappedRows).isEqualTo(truncatedRows);
+    overwrite(swapped.payload().objects().get(0).key(), bytes);
+
+    assertThat(lifecycle.onPartitionReady(truncated)).isEqualTo(ChunkState.CORRUPT);
+    assertThat(lifecycle.onPartitionReady(swapped)).isEqualTo(ChunkState.CORRUPT);
+    assertThat(hotRows(truncatedDay)).isEqualTo(truncatedRows);
+    assertThat(hotRows(swappedDay)).isEqualTo(swappedRows);
+    given()
+        .get("/api/v1/chunks/" + swapped.payload().chunkId())
+        .then()
+        .statusCode(200)
+        .body("lastError", containsString("sha256"));
+  }
+
+  @Test
+  void onDemandVerificationFindsDamageToAnActiveChunkAndARepairedCorruptChunkRecovers()
+      throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(3);
+    EventEnvelope<PartitionReady> event = export("pageviews", day);
+    assertThat(lifecycle.onPartitionReady(event)).isEqualTo(ChunkState.ACTIVE);
+    String chunkId = event.payload().chunkId().toString();
+
+    given()
+        .post("/api/v1/chunks/" + chunkId + "/verify")
+        .then()
+        .statusCode(200)
+        .body("intact", equalTo(true))
+        .body("state", equalTo("ACTIVE"))
+        .body("rows", equalTo((int) event.payload().rowCount()));
+
+    ChunkObject object = event.payload().objects().get(0);
+    byte[] original = store.getBytes(object.key());
+    byte[] flipped = original.clone();
+    flipped[flipped.length / 3] ^= 1;
+    overwrite(object.key(), flipped);
+    given()
+        .post("/api/v1/chunks/" + chunkId + "/verify")
+        .then()
+        .statusCode(200)
+        .body("intact", equalTo(false))
+        .body("state", equalTo("ACTIVE"))
+        .body("problems[0]", containsString(object.key()));
+    assertThat(state(event)).as("queries over it fail rather than go empty").isEqualTo("ACTIVE");
+    assertThat(audited("CORRUPT", event)).isEqualTo(1);
+    given()
+        .get("/api/v1/datasets/pageviews/verify?from=" + day + "&to=" + day.plusDays(1))
+        .then()
+        .statusCode(200)
+        .body("intact", equalTo(0))
+        .body("damaged", equalTo(1))
+        .body("chunks[0].chunkId", equalTo(chunkId));
+
+    // A chunk found corrupt before its prune becomes VERIFIED once its object is put right.
+    LocalDate corruptDay = FIRST_DAY.plusDays(4);
+    EventEnvelope<PartitionReady> corrupt = export("guarded_pageviews", corruptDay);
+    ChunkObject corruptObject = corrupt.payload().objects().get(0);
+    byte[] good = store.getBytes(corruptObject.key());
+    overwrite(corruptObject.key(), Arrays.copyOf(good, 10));
+    assertThat(lifecycle.onPartitionReady(corrupt)).isEqualTo(ChunkState.CORRUPT);
+    overwrite(corruptObject.key(), good);
+    given()
+        .post("/api/v1/chunks/" + corrupt.payload().chunkId() + "/verify")
+        .then()
+        .statusCode(200)
+        .body("intact", equalTo(true))
+        .body("state", equalTo("VERIFIED"));
+    assertThat(hotRows(corruptDay)).isPositive();
+  }
+
+  @Test
+  void badVerificationRequestsAreProblemsNamingWhatIsAllowed() {
+    given()
+        .post("/api/v1/chunks/not-a-uuid/verify")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+    given()
+        .post("/api/v1/chunks/00000000-0000-0000-0000-000000000000/verify")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json");
+    given()
+        .get("/api/v1/datasets/pageviews/verify?from=yesterday&to=2026-11-01")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("detail", containsString("allowed: a date like 2026-11-20"));
+    given()
+        .get("/api/v1/datasets/nope/verify?from=2026-10-01&to=2026-11-01")
+        .then()
+        .statusCode(404)
+        .body("detail", containsString("pageviews"));
+  }
+
+  private EventEnvelope<PartitionReady> export(String dataset, LocalDate day) throws Exception {
+    return exportChunk(store, keys, datasets.find(dataset), day);
+  }
+
+  private void overwrite(String key, byte[] bytes) {
+    s3.putObject(b -> b.bucket(store.bucket()).key(key), RequestBody.fromBytes(bytes));
+  }
+}
