@@ -75,6 +75,14 @@ public final class RowDigest {
     count += other.count;
   }
 
+  /** Takes away the rows of {@code other}, which must be among these: a difference of sums. */
+  public void subtract(RowDigest other) {
+    long difference = low - other.low;
+    high -= other.high + (Long.compareUnsigned(low, other.low) < 0 ? 1 : 0);
+    low = difference;
+    count -= other.count;
+  }
+
   public long count() {
     return count;
   }

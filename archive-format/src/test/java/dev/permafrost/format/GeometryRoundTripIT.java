@@ -125,6 +125,32 @@ class GeometryRoundTripIT {
   }
 
   @Test
+  void rowsWrittenAsCopyTextLoadBackAsTheSameGeometries() throws Exception {
+    try (Connection connection = postgis.connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE places_restored (LIKE places INCLUDING ALL)");
+      TableSchema schema = PgTables.readSchema(connection, "public.places");
+      StringBuilder copy = new StringBuilder();
+      for (Object[] row : read(connection, schema)) {
+        CopyText.appendRow(copy, schema, row);
+      }
+      connection
+          .unwrap(org.postgresql.PGConnection.class)
+          .getCopyAPI()
+          .copyIn("COPY places_restored FROM STDIN", new java.io.StringReader(copy.toString()));
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT count(*) FROM places p FULL JOIN places_restored r ON p.id = r.id"
+                  + " WHERE p.id IS NULL OR r.id IS NULL OR ST_AsEWKB(p.shape)"
+                  + " IS DISTINCT FROM ST_AsEWKB(r.shape) OR ST_AsEWKB(p.grid)"
+                  + " IS DISTINCT FROM ST_AsEWKB(r.grid)")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("rows that differ").isZero();
+      }
+    }
+  }
+
+  @Test
   void aGeometryWhoseSridWkbCannotCarryIsRefusedNamingTheColumn() throws Exception {
     try (Connection connection = postgis.connect();
         Statement statement = connection.createStatement()) {

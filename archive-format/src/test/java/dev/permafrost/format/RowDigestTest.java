@@ -25,6 +25,19 @@ class RowDigestTest {
   }
 
   @Test
+  void subtractingTheRowsOfAPartLeavesTheDigestOfTheRest() {
+    RowDigest all = new RowDigest(SCHEMA);
+    for (Object[] row : List.of(C, A, B)) {
+      all.add(row);
+    }
+    RowDigest part = new RowDigest(SCHEMA);
+    part.add(C);
+    all.subtract(part);
+    assertThat(all.count()).isEqualTo(2);
+    assertThat(all.hex()).isEqualTo(digest(A, B));
+  }
+
+  @Test
   void changesWhenARowIsDuplicatedDroppedOrAltered() {
     String original = digest(A, B);
     assertThat(digest(A, B, B)).isNotEqualTo(original);

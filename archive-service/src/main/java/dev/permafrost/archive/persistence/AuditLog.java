@@ -14,7 +14,8 @@ public class AuditLog {
   public enum Action {
     VERIFIED,
     CORRUPT,
-    PRUNED
+    PRUNED,
+    RESTORED
   }
 
   public void record(

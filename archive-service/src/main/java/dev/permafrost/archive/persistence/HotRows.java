@@ -23,6 +23,8 @@ import org.postgresql.PGConnection;
 @ApplicationScoped
 public class HotRows {
 
+  private static final int FETCH_ROWS = 10_000;
+
   /** How many rows a delete removed, and their digest. */
   public record Deleted(long rows, String rowDigest) {}
 
@@ -83,5 +85,46 @@ public class HotRows {
       }
     }
     return new Deleted(digest.count(), digest.hex());
+  }
+
+  /** Count and digest of the hot rows of the chunk's partition, as the transaction sees them. */
+  public RowDigest digestPartition(
+      Connection transaction, DatasetDefinition dataset, TableSchema schema, Chunk chunk)
+      throws SQLException {
+    String time = DatasetDefinition.quote(dataset.timeColumn());
+    RowDigest digest = new RowDigest(schema);
+    int timeIndex = schema.indexOf(dataset.timeColumn());
+    try (PreparedStatement select =
+        transaction.prepareStatement(
+            "SELECT "
+                + schema.selectList()
+                + " FROM "
+                + dataset.table()
+                + " WHERE "
+                + time
+                + " >= ? AND "
+                + time
+                + " < ?")) {
+      select.setFetchSize(FETCH_ROWS); // a cursor: the partition never sits in memory whole
+      TimeBounds.bind(select, 1, schema.column(timeIndex).type(), chunk.partitionStart());
+      TimeBounds.bind(select, 2, schema.column(timeIndex).type(), chunk.partitionEnd());
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          digest.add(PgTables.readRow(rs, schema));
+        }
+      }
+    }
+    return digest;
+  }
+
+  /** The COPY statement that loads canonical rows, in COPY text format, into the table. */
+  public static String copyInto(DatasetDefinition dataset, TableSchema schema) {
+    return "COPY "
+        + dataset.table()
+        + " ("
+        + schema.columnNames().stream()
+            .map(DatasetDefinition::quote)
+            .collect(java.util.stream.Collectors.joining(", "))
+        + ") FROM STDIN";
   }
 }

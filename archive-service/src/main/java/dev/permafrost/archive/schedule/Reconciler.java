@@ -3,6 +3,7 @@ package dev.permafrost.archive.schedule;
 import dev.permafrost.archive.config.ArchiveConfig;
 import dev.permafrost.archive.persistence.Catalog;
 import dev.permafrost.archive.service.ArchiveLifecycle;
+import dev.permafrost.archive.service.RestoreService;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
@@ -18,8 +19,9 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Drives chunks that sat too long in EXPORTED or VERIFIED, so that lost events and crashed workers
- * never leave a partition half archived. Kafka events are only hints.
+ * Drives chunks that sat too long in EXPORTED or VERIFIED, and resumes restores left RUNNING, so
+ * that lost events and crashed workers never leave a partition half archived or half restored.
+ * Kafka events are only hints.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -31,24 +33,28 @@ public class Reconciler {
   private final ArchiveLifecycle lifecycle;
   private final ArchiveConfig config;
   private final Datasets datasets;
+  private final RestoreService restores;
 
   public Reconciler(
       DataSource dataSource,
       Catalog catalog,
       ArchiveLifecycle lifecycle,
       ArchiveConfig config,
-      Datasets datasets) {
+      Datasets datasets,
+      RestoreService restores) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.lifecycle = lifecycle;
     this.config = config;
     this.datasets = datasets;
+    this.restores = restores;
   }
 
   @Scheduled(
       every = "{permafrost.archive.reconcile-interval}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void reconcile() {
+    restores.resumeRunning();
     Map<String, Duration> pruneCooling = new TreeMap<>();
     for (DatasetDefinition dataset : datasets.all()) {
       Datasets.PrunePolicy policy = datasets.prunePolicy(dataset.name());

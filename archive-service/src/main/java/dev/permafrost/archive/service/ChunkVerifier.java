@@ -152,12 +152,17 @@ public class ChunkVerifier {
   }
 
   ReadBack readBack(Chunk chunk) {
-    return readBack(chunk, null, null);
+    return readBack(chunk, ColdCopyReader.NO_SINK);
   }
 
   ReadBack readBack(Chunk chunk, String primaryKey, Path keysFile) {
+    return readBack(chunk, ColdCopyReader.keysTo(primaryKey, keysFile));
+  }
+
+  /** Reads the chunk back, handing its rows to a sink; see {@link ColdCopyReader#readBack}. */
+  ReadBack readBack(Chunk chunk, ColdCopyReader.RowSinkFactory sinks) {
     try {
-      return reader.readBack(chunk, primaryKey, keysFile);
+      return reader.readBack(chunk, sinks);
     } catch (IOException e) {
       throw new UncheckedIOException("reading chunk " + chunk.chunkId() + " back failed", e);
     }

@@ -3,6 +3,8 @@ package dev.permafrost.archive.service;
 import dev.permafrost.archive.config.ArchiveConfig;
 import dev.permafrost.archive.domain.Chunk;
 import dev.permafrost.format.ChunkFileReader;
+import dev.permafrost.format.Column;
+import dev.permafrost.format.CopyText;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.format.RowDigest;
@@ -35,13 +37,58 @@ public class ColdCopyReader {
     this.workDir = config.workDir();
   }
 
+  /** Where the rows of a chunk being read back go, besides into its digest. */
+  interface RowSink extends java.io.Closeable {
+    void accept(Object[] row) throws IOException;
+  }
+
+  /** Opens a sink for rows of the schema the manifest declares. */
+  interface RowSinkFactory {
+    RowSink open(TableSchema schema) throws IOException;
+  }
+
+  static final RowSinkFactory NO_SINK =
+      schema ->
+          new RowSink() {
+            @Override
+            public void accept(Object[] row) {}
+
+            @Override
+            public void close() {}
+          };
+
   /**
-   * Reads {@code chunk} back.
-   *
-   * @param primaryKey if not null, the values of this column are written to {@code keysFile} in
-   *     COPY text format, one per line, for the prune to delete exactly these rows
+   * A sink that writes the values of column {@code primaryKey} to {@code keysFile} in COPY text
+   * format, one per line, for the prune to delete exactly these rows.
    */
-  ReadBack readBack(Chunk chunk, String primaryKey, Path keysFile) throws IOException {
+  static RowSinkFactory keysTo(String primaryKey, Path keysFile) {
+    return schema -> {
+      int keyIndex = schema.indexOf(primaryKey);
+      Column key = schema.column(keyIndex);
+      Writer keys = new BufferedWriter(Files.newBufferedWriter(keysFile, StandardCharsets.UTF_8));
+      StringBuilder line = new StringBuilder();
+      return new RowSink() {
+        @Override
+        public void accept(Object[] row) throws IOException {
+          line.setLength(0);
+          CopyText.appendValue(line, key, row[keyIndex]);
+          keys.append(line).append('\n');
+        }
+
+        @Override
+        public void close() throws IOException {
+          keys.close();
+        }
+      };
+    };
+  }
+
+  /**
+   * Reads {@code chunk} back, handing every decoded row to a sink opened for the manifest's schema.
+   * The sink sees the rows before the digest is complete: its user must discard them unless the
+   * result is intact.
+   */
+  ReadBack readBack(Chunk chunk, RowSinkFactory sinks) throws IOException {
     List<String> problems = new ArrayList<>();
     Manifest manifest;
     try {
@@ -72,15 +119,11 @@ public class ColdCopyReader {
       problems.add("manifest lists other objects than the catalog");
     }
     TableSchema schema = manifest.schema();
-    int keyIndex = primaryKey == null ? -1 : schema.indexOf(primaryKey);
     RowDigest digest = new RowDigest(schema);
     Files.createDirectories(workDir);
-    try (Writer keys =
-        keysFile == null
-            ? Writer.nullWriter()
-            : new BufferedWriter(Files.newBufferedWriter(keysFile, StandardCharsets.UTF_8))) {
+    try (RowSink sink = sinks.open(schema)) {
       for (Manifest.StoredObject object : chunk.objects()) {
-        readObject(object, schema, keyIndex, digest, keys, problems);
+        readObject(object, schema, digest, sink, problems);
       }
     }
     if (digest.count() != chunk.rowCount() || !digest.hex().equals(chunk.rowDigest())) {
@@ -100,9 +143,8 @@ public class ColdCopyReader {
   private void readObject(
       Manifest.StoredObject object,
       TableSchema schema,
-      int keyIndex,
       RowDigest digest,
-      Writer keys,
+      RowSink sink,
       List<String> problems)
       throws IOException {
     Path file = workDir.resolve("read-back-" + UUID.randomUUID() + ".parquet");
@@ -134,10 +176,7 @@ public class ColdCopyReader {
             schema,
             row -> {
               digest.add(row);
-              if (keyIndex >= 0) {
-                keys.write(copyText(row[keyIndex]));
-                keys.write('\n');
-              }
+              sink.accept(row);
             });
       } catch (RuntimeException e) {
         problems.add("object " + object.key() + " cannot be decoded: " + e.getMessage());
@@ -145,18 +184,5 @@ public class ColdCopyReader {
     } finally {
       Files.deleteIfExists(file);
     }
-  }
-
-  /** A value in PostgreSQL's COPY text format. */
-  private static String copyText(Object value) {
-    if (value == null) {
-      return "\\N";
-    }
-    return value
-        .toString()
-        .replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r");
   }
 }

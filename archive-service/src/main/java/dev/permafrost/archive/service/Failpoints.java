@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Named points between the steps of verify and prune where a test can make the work die, to prove
- * that a retry from any of them reaches the same end state. Inert unless enabled by configuration,
- * which only the test profile does.
+ * Named points between the steps of verify, prune and restore where a test can make the work die,
+ * to prove that a retry from any of them reaches the same end state. Inert unless enabled by
+ * configuration, which only the test profile does.
  */
 @ApplicationScoped
 public class Failpoints {
@@ -22,6 +22,12 @@ public class Failpoints {
 
   /** After verification read the objects back, before VERIFIED is committed. */
   public static final String VERIFY_BEFORE_COMMIT = "verify.before-commit";
+
+  /** After a restore copied the chunk's rows into the table, before they were checked. */
+  public static final String RESTORE_AFTER_COPY = "restore.after-copy";
+
+  /** After the restored rows were checked against the chunk, before the transaction commits. */
+  public static final String RESTORE_BEFORE_COMMIT = "restore.before-commit";
 
   /** Exit code of a process halted at a failpoint, like a SIGKILL'ed one. */
   static final int HALT_EXIT_CODE = 137;

@@ -23,6 +23,14 @@ public final class Transactions {
     return run(dataSource, Connection.TRANSACTION_READ_COMMITTED, false, work);
   }
 
+  /**
+   * Read-write at REPEATABLE READ: every statement sees the same snapshot plus the transaction's
+   * own changes, so that what it reads before and after a write differs by exactly that write.
+   */
+  public static <T> T inWritableSnapshot(DataSource dataSource, Work<T> work) {
+    return run(dataSource, Connection.TRANSACTION_REPEATABLE_READ, false, work);
+  }
+
   /** Read-only at REPEATABLE READ: every statement sees the same snapshot. */
   public static <T> T inSnapshot(DataSource dataSource, Work<T> work) {
     return run(dataSource, Connection.TRANSACTION_REPEATABLE_READ, true, work);

@@ -1,0 +1,25 @@
+package dev.permafrost.archive.domain;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A restore request and how far it got.
+ *
+ * @param state RUNNING, DONE or FAILED
+ * @param error why it failed; null otherwise
+ */
+public record RestoreStatus(
+    UUID requestId,
+    String dataset,
+    Instant from,
+    Instant to,
+    String reason,
+    String requestedBy,
+    String state,
+    int chunksTotal,
+    int chunksDone,
+    long rowsRestored,
+    String error,
+    Instant requestedAt,
+    Instant finishedAt) {}

@@ -1,0 +1,341 @@
+package dev.permafrost.archive.service;
+
+import dev.permafrost.archive.domain.Chunk;
+import dev.permafrost.archive.domain.ChunkState;
+import dev.permafrost.archive.domain.RestoreStatus;
+import dev.permafrost.archive.persistence.AuditLog;
+import dev.permafrost.archive.persistence.Catalog;
+import dev.permafrost.archive.persistence.HotRows;
+import dev.permafrost.archive.persistence.RestoreRequests;
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.v1.PartitionRestored;
+import dev.permafrost.contracts.v1.RestoreRequested;
+import dev.permafrost.format.CopyText;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.LifecycleMode;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.format.RowDigest;
+import dev.permafrost.format.TableSchema;
+import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.jdbc.Transactions;
+import dev.permafrost.support.messaging.Outbox;
+import dev.permafrost.support.rest.ProblemException;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+/**
+ * Brings archived partitions back into PostgreSQL. Each chunk is restored in one transaction that
+ * copies its rows from the object store into the table, checks that the partition's hot rows grew
+ * by exactly the chunk's count and digest, and marks the chunk RESTORED, so that every row is in
+ * exactly one tier at every commit. A request records which chunks it covers; its progress moves in
+ * the same transactions, and a request left RUNNING by a crash is resumed where it stopped.
+ */
+@ApplicationScoped
+public class RestoreService {
+
+  private static final Logger LOG = Logger.getLogger(RestoreService.class);
+  private static final int COPY_BUFFER_BYTES = 1 << 20;
+
+  private final DataSource dataSource;
+  private final Catalog catalog;
+  private final RestoreRequests requests;
+  private final HotRows hotRows;
+  private final AuditLog audit;
+  private final Outbox outbox;
+  private final Datasets datasets;
+  private final ChunkVerifier verifier;
+  private final Failpoints failpoints;
+  private final Clock clock = Clock.systemUTC();
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "restore-worker"));
+  private final Set<UUID> inProgress = ConcurrentHashMap.newKeySet();
+
+  public RestoreService(
+      DataSource dataSource,
+      Catalog catalog,
+      RestoreRequests requests,
+      HotRows hotRows,
+      AuditLog audit,
+      Outbox outbox,
+      Datasets datasets,
+      ChunkVerifier verifier,
+      Failpoints failpoints) {
+    this.dataSource = dataSource;
+    this.catalog = catalog;
+    this.requests = requests;
+    this.hotRows = hotRows;
+    this.audit = audit;
+    this.outbox = outbox;
+    this.datasets = datasets;
+    this.verifier = verifier;
+    this.failpoints = failpoints;
+  }
+
+  /**
+   * Records a request for the ACTIVE chunks of its range and starts it in the background. Asking
+   * again with the same request id returns the recorded request and starts nothing new.
+   *
+   * @throws ProblemException 400 for a dataset not configured or a tenant filter; 409 when no chunk
+   *     of the range is archived, in which case nothing is recorded
+   */
+  public RestoreStatus request(RestoreRequested request) {
+    Optional<RestoreStatus> existing = status(request.requestId());
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    List<UUID> chunkIds = archivedChunks(request);
+    Transactions.inTransaction(
+        dataSource, c -> requests.create(c, request, chunkIds, /* error= */ null));
+    start(request.requestId());
+    return status(request.requestId()).orElseThrow();
+  }
+
+  /**
+   * Handles a {@code restore-requested} event: like {@link #request}, but a request that cannot run
+   * is recorded as FAILED with the reason, for whoever sent it to look up.
+   */
+  public RestoreStatus onRestoreRequested(RestoreRequested request) {
+    try {
+      return request(request);
+    } catch (ProblemException e) {
+      Transactions.inTransaction(
+          dataSource, c -> requests.create(c, request, List.of(), e.getMessage()));
+      LOG.warnf("restore-requested %s refused: %s", request.requestId(), e.getMessage());
+      return status(request.requestId()).orElseThrow();
+    }
+  }
+
+  public Optional<RestoreStatus> status(UUID requestId) {
+    return Transactions.inSnapshot(dataSource, c -> requests.find(c, requestId));
+  }
+
+  public List<RestoreStatus> recent() {
+    return Transactions.inSnapshot(dataSource, requests::recent);
+  }
+
+  /** Starts again every request left RUNNING, e.g. by a crash; the reconciler calls this. */
+  public void resumeRunning() {
+    Transactions.inSnapshot(dataSource, requests::running).forEach(this::start);
+  }
+
+  /**
+   * Restores the request's remaining chunks in the calling thread, and ends the request.
+   *
+   * @return the request afterwards
+   */
+  public RestoreStatus run(UUID requestId) {
+    try {
+      for (UUID chunkId :
+          Transactions.inSnapshot(dataSource, c -> requests.pendingChunks(c, requestId))) {
+        restoreChunk(requestId, chunkId);
+      }
+      Transactions.inTransaction(
+          dataSource,
+          c -> {
+            requests.finish(c, requestId, null);
+            return null;
+          });
+    } catch (RestoreRefusedException e) {
+      LOG.errorf(
+          "restore %s failed, nothing of the failed chunk restored: %s", requestId, e.getMessage());
+      if (e.damagedChunk() != null) {
+        recordDamage(e.damagedChunk(), e.damage());
+      }
+      Transactions.inTransaction(
+          dataSource,
+          c -> {
+            requests.finish(c, requestId, e.getMessage());
+            return null;
+          });
+    }
+    return status(requestId).orElseThrow();
+  }
+
+  private void start(UUID requestId) {
+    if (!inProgress.add(requestId)) {
+      return; // already queued or running in this process
+    }
+    worker.submit(
+        () -> {
+          try {
+            run(requestId);
+          } catch (RuntimeException e) {
+            // An outage or a crash-like failure: the request stays RUNNING for the reconciler.
+            LOG.errorf(e, "restore %s interrupted; it will be resumed", requestId);
+          } finally {
+            inProgress.remove(requestId);
+          }
+        });
+  }
+
+  private List<UUID> archivedChunks(RestoreRequested request) {
+    DatasetDefinition dataset = datasets.requireInRequest(request.dataset());
+    if (request.tenant() != null) {
+      throw ProblemException.badRequest(
+          "restoring one tenant is not supported: a chunk is restored whole; omit tenant");
+    }
+    if (!request.from().isBefore(request.to())) {
+      throw ProblemException.badRequest(
+          "from (" + request.from() + ") must be before to (" + request.to() + ")");
+    }
+    List<Chunk> chunks =
+        Transactions.inSnapshot(
+            dataSource, c -> catalog.byDataset(c, dataset.name(), request.from(), request.to()));
+    List<UUID> active =
+        chunks.stream()
+            .filter(chunk -> chunk.state() == ChunkState.ACTIVE)
+            .map(Chunk::chunkId)
+            .toList();
+    if (active.isEmpty()) {
+      throw ProblemException.conflict(
+          "nothing of "
+              + dataset.name()
+              + " in ["
+              + request.from()
+              + ", "
+              + request.to()
+              + ") is archived: "
+              + (chunks.isEmpty()
+                  ? "it has no chunks"
+                  : "its chunks are "
+                      + chunks.stream().map(c -> c.partition() + " " + c.state()).toList())
+              + "; only ACTIVE chunks can be restored");
+    }
+    return active;
+  }
+
+  private void restoreChunk(UUID requestId, UUID chunkId) {
+    Transactions.inWritableSnapshot(
+        dataSource,
+        c -> {
+          Chunk chunk = catalog.lock(c, chunkId).orElseThrow();
+          if (chunk.state() != ChunkState.ACTIVE) {
+            // Restored by an earlier attempt or another request: nothing left to do here.
+            requests.chunkDone(c, requestId, chunkId, 0);
+            return null;
+          }
+          DatasetDefinition dataset = datasets.find(chunk.dataset());
+          if (dataset.mode() == LifecycleMode.OFFLOAD) {
+            throw new RestoreRefusedException(
+                "restore of offload datasets is not available yet (" + dataset.name() + ")");
+          }
+          TableSchema schema = PgTables.readSchema(c, dataset.table());
+          RowDigest before = hotRows.digestPartition(c, dataset, schema, chunk);
+          ReadBack readBack = copyIntoTable(c, dataset, schema, chunk);
+          if (!readBack.intact()) {
+            throw new RestoreRefusedException(
+                "chunk "
+                    + chunk.chunkId()
+                    + " cannot be restored, its cold copy is damaged: "
+                    + String.join("; ", readBack.problems()),
+                chunk,
+                readBack);
+          }
+          failpoints.reached(Failpoints.RESTORE_AFTER_COPY);
+          RowDigest added = hotRows.digestPartition(c, dataset, schema, chunk);
+          added.subtract(before);
+          if (added.count() != chunk.rowCount() || !added.hex().equals(chunk.rowDigest())) {
+            throw new RestoreRefusedException(
+                "restoring chunk "
+                    + chunk.chunkId()
+                    + " added "
+                    + added.count()
+                    + " rows / "
+                    + added.hex()
+                    + " but the chunk holds "
+                    + chunk.rowCount()
+                    + " / "
+                    + chunk.rowDigest());
+          }
+          failpoints.reached(Failpoints.RESTORE_BEFORE_COMMIT);
+          if (!catalog.transition(c, chunk, ChunkState.RESTORED, null)) {
+            throw new IllegalStateException("chunk " + chunkId + " changed under its row lock");
+          }
+          audit.record(c, AuditLog.Action.RESTORED, chunk, added.count(), added.hex(), null);
+          requests.chunkDone(c, requestId, chunkId, added.count());
+          outbox.append(
+              c,
+              EventEnvelope.of(
+                  chunk.dataset() + "/" + chunk.partition(),
+                  clock.instant(),
+                  new PartitionRestored(
+                      List.of(chunkId), chunk.dataset(), chunk.partition(), added.count())));
+          LOG.infof(
+              "restored %s/%s chunk %s: %d rows back in %s",
+              chunk.dataset(), chunk.partition(), chunkId, added.count(), dataset.table());
+          return null;
+        });
+  }
+
+  /** Streams the chunk's rows from the store into the table with COPY, inside {@code c}. */
+  private ReadBack copyIntoTable(
+      Connection c, DatasetDefinition dataset, TableSchema hotSchema, Chunk chunk) {
+    return verifier.readBack(
+        chunk,
+        schema -> {
+          if (!schema.equals(hotSchema)) {
+            throw new RestoreRefusedException(
+                "table "
+                    + dataset.table()
+                    + " has columns "
+                    + hotSchema.columns()
+                    + " but the chunk "
+                    + schema.columns());
+          }
+          OutputStream copy;
+          try {
+            copy =
+                new PGCopyOutputStream(
+                    c.unwrap(PGConnection.class),
+                    HotRows.copyInto(dataset, schema),
+                    COPY_BUFFER_BYTES);
+          } catch (SQLException e) {
+            throw new IOException("could not start copying into " + dataset.table(), e);
+          }
+          StringBuilder line = new StringBuilder();
+          return new ColdCopyReader.RowSink() {
+            @Override
+            public void accept(Object[] row) throws IOException {
+              line.setLength(0);
+              CopyText.appendRow(line, schema, row);
+              copy.write(line.toString().getBytes(StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void close() throws IOException {
+              copy.close();
+            }
+          };
+        });
+  }
+
+  private void recordDamage(Chunk chunk, ReadBack readBack) {
+    try {
+      Transactions.inTransaction(dataSource, c -> verifier.record(c, chunk, readBack));
+    } catch (RuntimeException e) {
+      LOG.warnf("could not record the damage to chunk %s: %s", chunk.chunkId(), e.getMessage());
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    worker.shutdownNow();
+  }
+}
