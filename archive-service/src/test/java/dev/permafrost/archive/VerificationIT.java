@@ -2,6 +2,7 @@ package dev.permafrost.archive;
 
 import static dev.permafrost.archive.ArchiveFixtures.audited;
 import static dev.permafrost.archive.ArchiveFixtures.connect;
+import static dev.permafrost.archive.ArchiveFixtures.count;
 import static dev.permafrost.archive.ArchiveFixtures.exportChunk;
 import static dev.permafrost.archive.ArchiveFixtures.hotRows;
 import static dev.permafrost.archive.ArchiveFixtures.state;
@@ -164,6 +165,47 @@ class VerificationIT {
         .body("intact", equalTo(true))
         .body("state", equalTo("VERIFIED"));
     assertThat(hotRows(corruptDay)).isPositive();
+  }
+
+  @Test
+  void statusCountsEachTierFromTheCatalogAndTheTableAndTheAuditListsDeletions() throws Exception {
+    EventEnvelope<PartitionReady> event = export("pageviews", FIRST_DAY.plusDays(5));
+    assertThat(lifecycle.onPartitionReady(event)).isEqualTo(ChunkState.ACTIVE);
+
+    long hot = count("SELECT count(*) FROM public.pageviews");
+    long cold =
+        count(
+            "SELECT sum(row_count) FROM archive.chunk WHERE dataset = 'pageviews'"
+                + " AND state = 'ACTIVE'");
+    String oldest =
+        String.valueOf(count("SELECT (min(date) - date '1970-01-01') FROM public.pageviews"));
+    var status = given().get("/api/v1/datasets/pageviews/status").then().statusCode(200).extract();
+    assertThat(status.<Integer>path("hotRows").longValue()).isEqualTo(hot);
+    assertThat(status.<Integer>path("coldRows").longValue()).isEqualTo(cold).isPositive();
+    assertThat(status.<Integer>path("chunksByState.ACTIVE")).isPositive();
+    assertThat(status.<Integer>path("postgresBytes")).isPositive();
+    assertThat(LocalDate.parse(status.path("oldestUnarchivedPartition")).toEpochDay())
+        .isEqualTo(Long.parseLong(oldest));
+
+    given()
+        .get("/api/v1/audit?dataset=pageviews&action=PRUNED&chunk=" + event.payload().chunkId())
+        .then()
+        .statusCode(200)
+        .body("size()", equalTo(1))
+        .body("[0].rows", equalTo((int) event.payload().rowCount()))
+        .body("[0].rowDigest", equalTo(event.payload().rowDigest()));
+    given()
+        .get("/api/v1/audit?action=DROPPED")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("allowed: [VERIFIED, CORRUPT, PRUNED, RESTORED]"));
+    given().get("/api/v1/audit?limit=0").then().statusCode(400);
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(containsString("permafrost_archive_chunks{state=\"ACTIVE\"}"))
+        .body(containsString("permafrost_archive_verifications_total"));
   }
 
   @Test

@@ -17,6 +17,7 @@ import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.messaging.Inbox;
 import dev.permafrost.support.messaging.Outbox;
 import dev.permafrost.support.rest.ProblemException;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ public class ArchiveLifecycle {
   private final Outbox outbox;
   private final Datasets datasets;
   private final Failpoints failpoints;
+  private final MeterRegistry metrics;
   private final Path workDir;
   private final Clock clock = Clock.systemUTC();
 
@@ -62,7 +64,8 @@ public class ArchiveLifecycle {
       Outbox outbox,
       Datasets datasets,
       Failpoints failpoints,
-      dev.permafrost.archive.config.ArchiveConfig config) {
+      dev.permafrost.archive.config.ArchiveConfig config,
+      MeterRegistry metrics) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.audit = audit;
@@ -72,6 +75,7 @@ public class ArchiveLifecycle {
     this.outbox = outbox;
     this.datasets = datasets;
     this.failpoints = failpoints;
+    this.metrics = metrics;
     this.workDir = config.workDir();
   }
 
@@ -191,6 +195,7 @@ public class ArchiveLifecycle {
       LOG.errorf(
           "prune of chunk %s refused, hot rows kept: %s", verified.chunkId(), e.getMessage());
       recordError(verified.chunkId(), e.getMessage());
+      metrics.counter("permafrost.archive.failures", "operation", "prune").increment();
       return false;
     } finally {
       deleteQuietly(keysFile);

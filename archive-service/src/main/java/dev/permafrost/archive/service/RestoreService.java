@@ -20,6 +20,7 @@ import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.messaging.Outbox;
 import dev.permafrost.support.rest.ProblemException;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -62,6 +63,7 @@ public class RestoreService {
   private final Datasets datasets;
   private final ChunkVerifier verifier;
   private final Failpoints failpoints;
+  private final MeterRegistry metrics;
   private final Clock clock = Clock.systemUTC();
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(r -> new Thread(r, "restore-worker"));
@@ -76,7 +78,8 @@ public class RestoreService {
       Outbox outbox,
       Datasets datasets,
       ChunkVerifier verifier,
-      Failpoints failpoints) {
+      Failpoints failpoints,
+      MeterRegistry metrics) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.requests = requests;
@@ -86,6 +89,7 @@ public class RestoreService {
     this.datasets = datasets;
     this.verifier = verifier;
     this.failpoints = failpoints;
+    this.metrics = metrics;
   }
 
   /**
@@ -155,6 +159,7 @@ public class RestoreService {
     } catch (RestoreRefusedException e) {
       LOG.errorf(
           "restore %s failed, nothing of the failed chunk restored: %s", requestId, e.getMessage());
+      metrics.counter("permafrost.archive.failures", "operation", "restore").increment();
       if (e.damagedChunk() != null) {
         recordDamage(e.damagedChunk(), e.damage());
       }
