@@ -116,7 +116,7 @@ public final class ObjectStore {
   /**
    * A Parquet output file that streams into {@code key}, written once; see {@link S3OutputFile}.
    */
-  S3OutputFile outputFile(String key) {
+  public S3OutputFile outputFile(String key) {
     return new S3OutputFile(this, s3, key);
   }
 

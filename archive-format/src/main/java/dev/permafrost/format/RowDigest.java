@@ -41,6 +41,20 @@ public final class RowDigest {
     }
   }
 
+  /**
+   * A digest of {@code count} rows whose digest is {@code hex}, e.g. a chunk's from its catalog.
+   */
+  public static RowDigest of(TableSchema schema, long count, String hex) {
+    if (hex.length() != 32) {
+      throw new IllegalArgumentException("a row digest has 32 hex digits, not '" + hex + "'");
+    }
+    RowDigest digest = new RowDigest(schema);
+    digest.high = Long.parseUnsignedLong(hex.substring(0, 16), 16);
+    digest.low = Long.parseUnsignedLong(hex.substring(16), 16);
+    digest.count = count;
+    return digest;
+  }
+
   /** Adds one row, whose values have the Java classes of {@link ColumnType}. */
   public void add(Object[] row) {
     if (row.length != schema.size()) {

@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * object appears only when the stream is closed; a stream that fails is aborted and leaves nothing
  * visible. A file smaller than one part is sent as a single write-once PUT.
  */
-final class S3OutputFile implements OutputFile {
+public final class S3OutputFile implements OutputFile {
 
   /** Parts of 8 MiB: S3 wants at least 5 MiB for every part but the last. */
   static final int PART_BYTES = 8 << 20;
@@ -34,7 +34,7 @@ final class S3OutputFile implements OutputFile {
   }
 
   /** What was stored, once the writer closed the stream. */
-  ObjectStore.StoredBytes stored() {
+  public ObjectStore.StoredBytes stored() {
     if (upload == null || upload.stored == null) {
       throw new IllegalStateException("object " + key + " was not completed");
     }
@@ -191,7 +191,7 @@ final class S3OutputFile implements OutputFile {
   }
 
   /** Abandons a stream that was not closed, e.g. because reading the rows failed. */
-  void abandon(Exception cause) {
+  public void abandon(Exception cause) {
     if (upload != null && !upload.closed) {
       upload.abort(cause);
     }

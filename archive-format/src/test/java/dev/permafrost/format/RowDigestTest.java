@@ -35,6 +35,9 @@ class RowDigestTest {
     all.subtract(part);
     assertThat(all.count()).isEqualTo(2);
     assertThat(all.hex()).isEqualTo(digest(A, B));
+    RowDigest restored = RowDigest.of(SCHEMA, 2, all.hex());
+    restored.add(C);
+    assertThat(restored.hex()).isEqualTo(digest(A, B, C));
   }
 
   @Test

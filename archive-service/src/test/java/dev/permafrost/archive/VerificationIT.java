@@ -198,7 +198,7 @@ class VerificationIT {
         .get("/api/v1/audit?action=DROPPED")
         .then()
         .statusCode(400)
-        .body("detail", containsString("allowed: [VERIFIED, CORRUPT, PRUNED, RESTORED]"));
+        .body("detail", containsString("allowed: [VERIFIED, CORRUPT, PRUNED, RESTORED, PURGED]"));
     given().get("/api/v1/audit?limit=0").then().statusCode(400);
     given()
         .get("/q/metrics")

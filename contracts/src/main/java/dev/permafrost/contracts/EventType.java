@@ -5,6 +5,7 @@ import dev.permafrost.contracts.v1.PartitionArchived;
 import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.contracts.v1.PartitionRestored;
 import dev.permafrost.contracts.v1.RestoreRequested;
+import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import dev.permafrost.contracts.v1.TenantPurged;
 import java.util.Arrays;
 import java.util.Optional;
@@ -16,6 +17,8 @@ public enum EventType {
   IMPORT_COMPLETED("import-completed", Topics.IMPORT_COMPLETED, 1, ImportCompleted.class),
   PARTITION_ARCHIVED("partition-archived", Topics.PARTITION_ARCHIVED, 1, PartitionArchived.class),
   PARTITION_RESTORED("partition-restored", Topics.PARTITION_RESTORED, 1, PartitionRestored.class),
+  TENANT_PURGE_REQUESTED(
+      "tenant-purge-requested", Topics.TENANT_PURGE_REQUESTED, 1, TenantPurgeRequested.class),
   TENANT_PURGED("tenant-purged", Topics.TENANT_PURGED, 1, TenantPurged.class);
 
   private final String wireName;

@@ -8,6 +8,7 @@ public final class Topics {
   public static final String IMPORT_COMPLETED = "permafrost.import-completed";
   public static final String PARTITION_ARCHIVED = "permafrost.partition-archived";
   public static final String PARTITION_RESTORED = "permafrost.partition-restored";
+  public static final String TENANT_PURGE_REQUESTED = "permafrost.tenant-purge-requested";
   public static final String TENANT_PURGED = "permafrost.tenant-purged";
 
   /** Suffix of the dead-letter topic that receives records a consumer could not handle. */

@@ -10,6 +10,7 @@ import dev.permafrost.contracts.v1.PartitionArchived;
 import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.contracts.v1.PartitionRestored;
 import dev.permafrost.contracts.v1.RestoreRequested;
+import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import dev.permafrost.contracts.v1.TenantPurged;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,6 +71,14 @@ class EventCodecTest {
         golden(
             EventType.PARTITION_RESTORED,
             new PartitionRestored(List.of(CHUNK_ID), "pageviews", "2026-11-20", 33_000)),
+        golden(
+            EventType.TENANT_PURGE_REQUESTED,
+            new TenantPurgeRequested(
+                UUID.fromString("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"),
+                "user-42",
+                null,
+                "erasure request 2026-117",
+                "dpo@example.com")),
         golden(
             EventType.TENANT_PURGED,
             new TenantPurged(

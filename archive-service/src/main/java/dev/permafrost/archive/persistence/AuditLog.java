@@ -22,7 +22,30 @@ public class AuditLog {
     VERIFIED,
     CORRUPT,
     PRUNED,
-    RESTORED
+    RESTORED,
+    PURGED
+  }
+
+  /** Records rows of a dataset that belong to no chunk, such as a tenant's erased hot rows. */
+  public void recordRows(
+      Connection transaction,
+      Action action,
+      String dataset,
+      long rows,
+      String digest,
+      String detail)
+      throws SQLException {
+    try (PreparedStatement insert =
+        transaction.prepareStatement(
+            "INSERT INTO archive.audit_log (action, dataset, row_count, row_digest, detail)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+      insert.setString(1, action.name());
+      insert.setString(2, dataset);
+      insert.setLong(3, rows);
+      insert.setString(4, digest);
+      insert.setString(5, detail);
+      insert.executeUpdate();
+    }
   }
 
   /**

@@ -78,6 +78,72 @@ public class Catalog {
     return true;
   }
 
+  /**
+   * Records {@code replacement}, which holds what is left of {@code replaced}, in state {@code
+   * state}. Objects of the replaced chunk that the replacement keeps move over to it; the others
+   * stay listed under the replaced chunk. The caller has moved the replaced chunk to SUPERSEDED in
+   * the same transaction.
+   */
+  public void insertReplacement(
+      Connection transaction, Chunk replaced, Chunk replacement, ChunkState state)
+      throws SQLException {
+    try (PreparedStatement insert =
+        transaction.prepareStatement(
+            """
+            INSERT INTO archive.chunk (chunk_id, dataset, partition, partition_start, partition_end,
+                sequence, state, manifest_key, row_count, row_digest, bytes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)) {
+      insert.setObject(1, replacement.chunkId());
+      insert.setString(2, replaced.dataset());
+      insert.setString(3, replaced.partition());
+      insert.setTimestamp(4, Timestamp.from(replaced.partitionStart()));
+      insert.setTimestamp(5, Timestamp.from(replaced.partitionEnd()));
+      insert.setInt(6, replaced.sequence());
+      insert.setString(7, state.name());
+      insert.setString(8, replacement.manifestKey());
+      insert.setLong(9, replacement.rowCount());
+      insert.setString(10, replacement.rowDigest());
+      insert.setLong(
+          11, replacement.objects().stream().mapToLong(Manifest.StoredObject::bytes).sum());
+      insert.executeUpdate();
+    }
+    try (PreparedStatement move =
+            transaction.prepareStatement(
+                "UPDATE archive.chunk_object SET chunk_id = ?, object_no = ? WHERE object_key = ?"
+                    + " AND chunk_id = ?");
+        PreparedStatement insert =
+            transaction.prepareStatement(
+                "INSERT INTO archive.chunk_object (chunk_id, object_no, object_key, bytes, sha256,"
+                    + " row_count, tenant) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      int objectNo = 1;
+      for (Manifest.StoredObject object : replacement.objects()) {
+        move.setObject(1, replacement.chunkId());
+        move.setInt(2, objectNo);
+        move.setString(3, object.key());
+        move.setObject(4, replaced.chunkId());
+        if (move.executeUpdate() == 0) {
+          insert.setObject(1, replacement.chunkId());
+          insert.setInt(2, objectNo);
+          insert.setString(3, object.key());
+          insert.setLong(4, object.bytes());
+          insert.setString(5, object.sha256());
+          insert.setLong(6, object.rows());
+          insert.setString(7, object.tenant());
+          insert.executeUpdate();
+        }
+        objectNo++;
+      }
+    }
+    try (PreparedStatement update =
+        transaction.prepareStatement(
+            "UPDATE archive.chunk SET replaced_by = ? WHERE chunk_id = ?")) {
+      update.setObject(1, replacement.chunkId());
+      update.setObject(2, replaced.chunkId());
+      update.executeUpdate();
+    }
+  }
+
   public Optional<Chunk> find(Connection connection, UUID chunkId) throws SQLException {
     return findWhere(connection, "chunk_id = ?", chunkId, "").stream().findFirst();
   }

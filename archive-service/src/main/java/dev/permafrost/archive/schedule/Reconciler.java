@@ -4,6 +4,7 @@ import dev.permafrost.archive.config.ArchiveConfig;
 import dev.permafrost.archive.persistence.Catalog;
 import dev.permafrost.archive.service.ArchiveLifecycle;
 import dev.permafrost.archive.service.RestoreService;
+import dev.permafrost.archive.service.TenantPurge;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
@@ -34,6 +35,7 @@ public class Reconciler {
   private final ArchiveConfig config;
   private final Datasets datasets;
   private final RestoreService restores;
+  private final TenantPurge tenantPurge;
 
   public Reconciler(
       DataSource dataSource,
@@ -41,13 +43,15 @@ public class Reconciler {
       ArchiveLifecycle lifecycle,
       ArchiveConfig config,
       Datasets datasets,
-      RestoreService restores) {
+      RestoreService restores,
+      TenantPurge tenantPurge) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.lifecycle = lifecycle;
     this.config = config;
     this.datasets = datasets;
     this.restores = restores;
+    this.tenantPurge = tenantPurge;
   }
 
   @Scheduled(
@@ -55,6 +59,7 @@ public class Reconciler {
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void reconcile() {
     restores.resumeRunning();
+    tenantPurge.deleteDoomedObjects();
     Map<String, Duration> pruneCooling = new TreeMap<>();
     for (DatasetDefinition dataset : datasets.all()) {
       Datasets.PrunePolicy policy = datasets.prunePolicy(dataset.name());

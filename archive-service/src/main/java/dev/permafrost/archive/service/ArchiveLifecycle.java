@@ -51,6 +51,7 @@ public class ArchiveLifecycle {
   private final Datasets datasets;
   private final Failpoints failpoints;
   private final MeterRegistry metrics;
+  private final TenantPurge tenantPurge;
   private final Path workDir;
   private final Clock clock = Clock.systemUTC();
 
@@ -65,7 +66,8 @@ public class ArchiveLifecycle {
       Datasets datasets,
       Failpoints failpoints,
       dev.permafrost.archive.config.ArchiveConfig config,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      TenantPurge tenantPurge) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.audit = audit;
@@ -76,6 +78,7 @@ public class ArchiveLifecycle {
     this.datasets = datasets;
     this.failpoints = failpoints;
     this.metrics = metrics;
+    this.tenantPurge = tenantPurge;
     this.workDir = config.workDir();
   }
 
@@ -127,6 +130,12 @@ public class ArchiveLifecycle {
       switch (chunk.state()) {
         case EXPORTED -> verify(chunk, eventId);
         case VERIFIED -> {
+          Optional<UUID> replacement = tenantPurge.eraseLateArrival(chunk);
+          if (replacement.isPresent()) {
+            // It held rows of a tenant erased since its export: its replacement goes on instead.
+            eventId.ifPresent(this::markProcessed);
+            return drive(replacement.get(), Optional.empty());
+          }
           if (!datasets.prunePolicy(chunk.dataset()).allows(chunk.stateChangedAt(), clock.instant())
               || !prune(chunk, eventId)) {
             eventId.ifPresent(this::markProcessed);

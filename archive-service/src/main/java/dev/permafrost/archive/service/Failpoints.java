@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Named points between the steps of verify, prune and restore where a test can make the work die,
- * to prove that a retry from any of them reaches the same end state. Inert unless enabled by
+ * Named points between the steps of verify, prune, restore and purge where a test can make the work
+ * die, to prove that a retry from any of them reaches the same end state. Inert unless enabled by
  * configuration, which only the test profile does.
  */
 @ApplicationScoped
@@ -28,6 +28,15 @@ public class Failpoints {
 
   /** After the restored rows were checked against the chunk, before the transaction commits. */
   public static final String RESTORE_BEFORE_COMMIT = "restore.before-commit";
+
+  /** After a tenant's hot rows were deleted and checked, before the transaction commits. */
+  public static final String PURGE_HOT_BEFORE_COMMIT = "purge.hot-before-commit";
+
+  /** After a chunk's replacement was written and verified, before the swap commits. */
+  public static final String PURGE_SWAP_BEFORE_COMMIT = "purge.swap-before-commit";
+
+  /** After the swap committed, before the replaced objects are deleted from the store. */
+  public static final String PURGE_BEFORE_OBJECT_DELETION = "purge.before-object-deletion";
 
   /** Exit code of a process halted at a failpoint, like a SIGKILL'ed one. */
   static final int HALT_EXIT_CODE = 137;

@@ -10,13 +10,16 @@ import java.util.UUID;
 
 /**
  * Reads chunk states from the archive-service's catalog in the same database. The exporter only
- * exports late rows of a partition whose earlier chunks are ACTIVE: until then the partition's hot
- * rows still include rows that an earlier chunk holds.
+ * exports late rows of a partition whose earlier chunks are settled: ACTIVE, or replaced
+ * (SUPERSEDED, PURGED) by chunks that are, so that no chunk of the partition still has hot rows.
  */
 @ApplicationScoped
 public class ArchiveCatalog {
 
-  /** Whether every chunk in {@code chunkIds} is ACTIVE; false if the catalog does not exist yet. */
+  /**
+   * Whether every chunk in {@code chunkIds} is settled and no chunk of their partitions waits for
+   * its prune; false if the catalog does not exist yet.
+   */
   public boolean allActive(Connection connection, List<UUID> chunkIds) throws SQLException {
     if (chunkIds.isEmpty()) {
       return true;
@@ -32,11 +35,20 @@ public class ArchiveCatalog {
     }
     try (PreparedStatement count =
         connection.prepareStatement(
-            "SELECT count(*) FROM archive.chunk WHERE chunk_id = ANY (?) AND state = 'ACTIVE'")) {
-      count.setArray(1, connection.createArrayOf("uuid", chunkIds.toArray()));
+"""
+            SELECT count(*) FILTER (WHERE chunk_id = ANY (?)
+                       AND state IN ('ACTIVE', 'SUPERSEDED', 'PURGED')),
+                   count(*) FILTER (WHERE state IN ('EXPORTED', 'VERIFIED', 'CORRUPT'))
+            FROM archive.chunk
+            WHERE (dataset, partition) IN
+                (SELECT dataset, partition FROM archive.chunk WHERE chunk_id = ANY (?))
+            """)) {
+      java.sql.Array ids = connection.createArrayOf("uuid", chunkIds.toArray());
+      count.setArray(1, ids);
+      count.setArray(2, ids);
       try (ResultSet rs = count.executeQuery()) {
         rs.next();
-        return rs.getLong(1) == chunkIds.size();
+        return rs.getLong(1) == chunkIds.size() && rs.getLong(2) == 0;
       }
     }
   }

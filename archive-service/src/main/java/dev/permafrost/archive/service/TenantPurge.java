@@ -1,0 +1,571 @@
+package dev.permafrost.archive.service;
+
+import dev.permafrost.archive.domain.Chunk;
+import dev.permafrost.archive.domain.ChunkState;
+import dev.permafrost.archive.domain.Erasure;
+import dev.permafrost.archive.persistence.AuditLog;
+import dev.permafrost.archive.persistence.Catalog;
+import dev.permafrost.archive.persistence.Erasures;
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.v1.TenantPurgeRequested;
+import dev.permafrost.contracts.v1.TenantPurged;
+import dev.permafrost.format.ChunkFileReader;
+import dev.permafrost.format.ChunkFileWriter;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.Manifest;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.format.RowDigest;
+import dev.permafrost.format.S3OutputFile;
+import dev.permafrost.format.TableSchema;
+import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.jdbc.Transactions;
+import dev.permafrost.support.messaging.Outbox;
+import dev.permafrost.support.rest.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Types;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.jboss.logging.Logger;
+
+/**
+ * Erases a tenant from both tiers of every dataset with a tenant column. Hot rows are deleted in
+ * one transaction that also records the tenant as erased; each chunk holding the tenant's rows is
+ * rewritten without them (a chunk split per tenant just loses the tenant's objects), the
+ * replacement is verified, and replacement and replaced chunk are swapped in one transaction. Every
+ * step is idempotent, so a retried or replayed erasure ends in the same state and its record counts
+ * every row once.
+ */
+@ApplicationScoped
+public class TenantPurge {
+
+  private static final Logger LOG = Logger.getLogger(TenantPurge.class);
+  private static final Set<ChunkState> HOLDING_ROWS =
+      EnumSet.of(ChunkState.EXPORTED, ChunkState.VERIFIED, ChunkState.ACTIVE);
+
+  private final DataSource dataSource;
+  private final Catalog catalog;
+  private final Erasures erasures;
+  private final AuditLog audit;
+  private final Outbox outbox;
+  private final Datasets datasets;
+  private final ObjectStore store;
+  private final ObjectKeys keys;
+  private final ChunkVerifier verifier;
+  private final Failpoints failpoints;
+  private final Path workDir;
+  private final Clock clock = Clock.systemUTC();
+
+  public TenantPurge(
+      DataSource dataSource,
+      Catalog catalog,
+      Erasures erasures,
+      AuditLog audit,
+      Outbox outbox,
+      Datasets datasets,
+      ObjectStore store,
+      ObjectKeys keys,
+      ChunkVerifier verifier,
+      Failpoints failpoints,
+      dev.permafrost.archive.config.ArchiveConfig config) {
+    this.dataSource = dataSource;
+    this.catalog = catalog;
+    this.erasures = erasures;
+    this.audit = audit;
+    this.outbox = outbox;
+    this.datasets = datasets;
+    this.store = store;
+    this.keys = keys;
+    this.verifier = verifier;
+    this.failpoints = failpoints;
+    this.workDir = config.workDir();
+  }
+
+  /**
+   * Erases the tenant and returns the erasure's record. Running a finished erasure again returns
+   * its record; running an interrupted one again finishes it.
+   *
+   * @throws ProblemException 400 for a dataset that is not configured or has no tenant column
+   */
+  public Erasure purge(TenantPurgeRequested request) {
+    List<DatasetDefinition> targets = targets(request);
+    Optional<Erasure> recorded = find(request.erasureId());
+    if (recorded.isPresent() && recorded.get().finishedAt() != null) {
+      return recorded.get();
+    }
+    Transactions.inTransaction(
+        dataSource,
+        c ->
+            erasures.create(
+                c, request.erasureId(), request.tenant(), request.requestedBy(), request.reason()));
+    for (DatasetDefinition dataset : targets) {
+      deleteHotRows(request, dataset);
+      List<Chunk> chunks =
+          Transactions.inSnapshot(dataSource, c -> catalog.byDataset(c, dataset.name()));
+      for (Chunk chunk : chunks) {
+        if (chunk.state() == ChunkState.CORRUPT) {
+          purgeCorrupt(chunk, request.erasureId());
+        } else if (HOLDING_ROWS.contains(chunk.state())) {
+          rewriteWithout(chunk, Set.of(request.tenant()), request.erasureId());
+        }
+      }
+    }
+    deleteDoomedObjects();
+    Transactions.inTransaction(
+        dataSource,
+        c -> {
+          erasures.finish(c, request.erasureId());
+          for (Erasure.DatasetErasure erased :
+              erasures.find(c, request.erasureId()).orElseThrow().datasets()) {
+            outbox.append(
+                c,
+                EventEnvelope.of(
+                    erased.dataset() + "/" + request.tenant(),
+                    clock.instant(),
+                    new TenantPurged(
+                        request.erasureId(),
+                        erased.dataset(),
+                        request.tenant(),
+                        erased.hotRowsDeleted(),
+                        erased.coldRowsDeleted(),
+                        erased.chunks())));
+          }
+          return null;
+        });
+    Erasure erasure = find(request.erasureId()).orElseThrow();
+    LOG.infof("erased tenant %s: %s", request.tenant(), erasure.datasets());
+    return erasure;
+  }
+
+  public Optional<Erasure> find(UUID erasureId) {
+    return Transactions.inSnapshot(dataSource, c -> erasures.find(c, erasureId));
+  }
+
+  /**
+   * Rewrites a chunk that arrived after its dataset's tenants were erased, so that the erased rows
+   * never become cold data.
+   *
+   * @return the replacement's id, or empty when the chunk holds no erased tenant's rows
+   */
+  public Optional<UUID> eraseLateArrival(Chunk chunk) {
+    Set<String> tenants =
+        Transactions.inSnapshot(dataSource, c -> erasures.purgedTenants(c, chunk.dataset()));
+    if (tenants.isEmpty()) {
+      return Optional.empty();
+    }
+    return rewriteWithout(chunk, tenants, null);
+  }
+
+  /** Deletes doomed objects whose time has come; the reconciler calls this too. */
+  public int deleteDoomedObjects() {
+    List<String> due = Transactions.inSnapshot(dataSource, erasures::dueForDeletion);
+    for (String key : due) {
+      store.delete(key);
+      Transactions.inTransaction(
+          dataSource,
+          c -> {
+            erasures.deleted(c, key);
+            return null;
+          });
+    }
+    return due.size();
+  }
+
+  private List<DatasetDefinition> targets(TenantPurgeRequested request) {
+    if (request.tenant().isBlank()) {
+      throw ProblemException.badRequest("tenant must not be blank");
+    }
+    if (request.dataset() != null) {
+      DatasetDefinition dataset = datasets.requireInRequest(request.dataset());
+      if (dataset.tenantColumn().isEmpty()) {
+        throw ProblemException.badRequest(
+            "dataset " + dataset.name() + " has no tenant column; allowed: " + withTenants());
+      }
+      return List.of(dataset);
+    }
+    return datasets.all().stream().filter(d -> d.tenantColumn().isPresent()).toList();
+  }
+
+  private List<String> withTenants() {
+    return datasets.all().stream()
+        .filter(d -> d.tenantColumn().isPresent())
+        .map(DatasetDefinition::name)
+        .toList();
+  }
+
+  /** Deletes the tenant's hot rows and records the tenant as erased, in one transaction. */
+  private void deleteHotRows(TenantPurgeRequested request, DatasetDefinition dataset) {
+    Transactions.inWritableSnapshot(
+        dataSource,
+        c -> {
+          erasures.tombstone(c, dataset.name(), request.tenant(), request.erasureId());
+          TableSchema schema = PgTables.readSchema(c, dataset.table());
+          String where =
+              " WHERE " + DatasetDefinition.quote(dataset.tenantColumn().orElseThrow()) + " = ?";
+          RowDigest digest = new RowDigest(schema);
+          try (PreparedStatement select =
+              c.prepareStatement(
+                  "SELECT " + schema.selectList() + " FROM " + dataset.table() + where)) {
+            select.setFetchSize(10_000);
+            select.setObject(1, request.tenant(), Types.OTHER); // typed like the column
+            try (ResultSet rs = select.executeQuery()) {
+              while (rs.next()) {
+                digest.add(PgTables.readRow(rs, schema));
+              }
+            }
+          }
+          int deleted;
+          try (PreparedStatement delete =
+              c.prepareStatement("DELETE FROM " + dataset.table() + where)) {
+            delete.setObject(1, request.tenant(), Types.OTHER);
+            deleted = delete.executeUpdate();
+          }
+          if (deleted != digest.count()) {
+            // Same snapshot for both statements: a difference means something else is wrong.
+            throw new IllegalStateException(
+                "read " + digest.count() + " rows of the tenant but deleted " + deleted);
+          }
+          if (deleted > 0) {
+            audit.recordRows(
+                c,
+                AuditLog.Action.PURGED,
+                dataset.name(),
+                deleted,
+                digest.hex(),
+                "hot rows of tenant " + request.tenant());
+          }
+          erasures.addRemoved(
+              c, request.erasureId(), dataset.name(), true, deleted, digest.hex(), null, 0);
+          failpoints.reached(Failpoints.PURGE_HOT_BEFORE_COMMIT);
+          return null;
+        });
+  }
+
+  /**
+   * A CORRUPT chunk's rows are all still hot (it was never pruned), so its untrustworthy objects
+   * are simply deleted and the chunk marked PURGED.
+   */
+  private void purgeCorrupt(Chunk chunk, UUID erasureId) {
+    List<String> objects = new ArrayList<>();
+    chunk.objects().forEach(o -> objects.add(o.key()));
+    objects.add(chunk.manifestKey());
+    Transactions.inTransaction(
+        dataSource,
+        c -> {
+          if (catalog.transition(c, chunk, ChunkState.PURGED, "objects deleted by erasure")) {
+            erasures.doom(c, objects, clock.instant());
+            erasures.addRemoved(
+                c, erasureId, chunk.dataset(), false, 0, null, chunk.chunkId(), objects.size());
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Writes what is left of {@code chunk} without {@code tenants} as a new chunk, verifies it, and
+   * swaps it in. Does nothing if the chunk holds none of their rows.
+   *
+   * @param erasureId the erasure to credit, null for a late arrival
+   * @return the replacement's id
+   */
+  private Optional<UUID> rewriteWithout(Chunk chunk, Set<String> tenants, UUID erasureId) {
+    DatasetDefinition dataset = datasets.find(chunk.dataset());
+    try {
+      Manifest manifest = Manifest.fromJson(store.getBytes(chunk.manifestKey()));
+      TableSchema schema = manifest.schema();
+      int tenantIndex = schema.indexOf(dataset.tenantColumn().orElseThrow());
+      UUID replacementId =
+          UUID.nameUUIDFromBytes(
+              (chunk.chunkId() + "/without/" + String.join("/", new java.util.TreeSet<>(tenants)))
+                  .getBytes(StandardCharsets.UTF_8));
+      discardUnrecorded(chunk, replacementId, dataset);
+
+      RowDigest removed = new RowDigest(schema);
+      List<Manifest.StoredObject> kept = new ArrayList<>();
+      List<String> doomed = new ArrayList<>();
+      int objectNo = 0;
+      for (Manifest.StoredObject object : chunk.objects()) {
+        objectNo++;
+        if (object.tenant() != null && !tenants.contains(object.tenant())) {
+          kept.add(object); // another tenant's file: reused as it is
+          continue;
+        }
+        Path file = download(object);
+        try {
+          long erased = countRows(file, schema, tenantIndex, tenants);
+          if (erased == 0) {
+            kept.add(object);
+            continue;
+          }
+          doomed.add(object.key());
+          if (erased < object.rows()) {
+            kept.add(
+                writeWithout(
+                    file,
+                    schema,
+                    tenantIndex,
+                    tenants,
+                    dataset,
+                    chunk,
+                    replacementId,
+                    objectNo,
+                    removed));
+          } else {
+            ChunkFileReader.read(file, schema, removed::add);
+          }
+        } finally {
+          Files.deleteIfExists(file);
+        }
+      }
+      if (removed.count() == 0) {
+        return Optional.empty();
+      }
+      doomed.add(chunk.manifestKey());
+      RowDigest rest = RowDigest.of(schema, chunk.rowCount(), chunk.rowDigest());
+      rest.subtract(removed);
+      Chunk replacement = null;
+      if (!kept.isEmpty()) {
+        replacement = writeReplacement(chunk, manifest, replacementId, kept, rest, dataset);
+      }
+      swap(chunk, replacement, removed, doomed, tenants, erasureId);
+      failpoints.reached(Failpoints.PURGE_BEFORE_OBJECT_DELETION);
+      deleteDoomedObjects();
+      return Optional.ofNullable(replacement).map(Chunk::chunkId);
+    } catch (IOException e) {
+      throw new UncheckedIOException("rewriting chunk " + chunk.chunkId() + " failed", e);
+    }
+  }
+
+  /** Removes objects of the replacement that an interrupted attempt wrote but never recorded. */
+  private void discardUnrecorded(Chunk chunk, UUID replacementId, DatasetDefinition dataset) {
+    boolean recorded =
+        Transactions.inSnapshot(dataSource, c -> catalog.find(c, replacementId)).isPresent();
+    if (recorded) {
+      throw new IllegalStateException(
+          "chunk " + chunk.chunkId() + " was replaced by " + replacementId + " already");
+    }
+    int objectNo = 0;
+    for (Manifest.StoredObject object : chunk.objects()) {
+      objectNo++;
+      String key =
+          keys.dataKey(
+              dataset.name(),
+              dataset.grain(),
+              chunk.partitionStart(),
+              object.tenant(),
+              replacementId,
+              objectNo);
+      if (store.exists(key)) {
+        store.delete(key);
+      }
+    }
+    String manifestKey = keys.manifestKey(dataset.name(), replacementId);
+    if (store.exists(manifestKey)) {
+      store.delete(manifestKey);
+    }
+  }
+
+  private Manifest.StoredObject writeWithout(
+      Path file,
+      TableSchema schema,
+      int tenantIndex,
+      Set<String> tenants,
+      DatasetDefinition dataset,
+      Chunk chunk,
+      UUID replacementId,
+      int objectNo,
+      RowDigest removed)
+      throws IOException {
+    String key =
+        keys.dataKey(
+            dataset.name(), dataset.grain(), chunk.partitionStart(), null, replacementId, objectNo);
+    S3OutputFile output = store.outputFile(key);
+    ChunkFileWriter writer =
+        ChunkFileWriter.create(
+            output,
+            schema,
+            CompressionCodecName.valueOf(dataset.layout().codec()),
+            dataset.layout().rowGroupBytes());
+    try {
+      ChunkFileReader.read(
+          file,
+          schema,
+          row -> {
+            if (isErased(row[tenantIndex], tenants)) {
+              removed.add(row);
+            } else {
+              writer.write(row);
+            }
+          });
+      writer.close();
+    } catch (IOException | RuntimeException e) {
+      output.abandon(e);
+      throw e;
+    }
+    ObjectStore.StoredBytes stored = output.stored();
+    return new Manifest.StoredObject(
+        key, stored.bytes(), stored.sha256(), writer.digest().count(), null);
+  }
+
+  /** Writes the replacement's manifest and reads the replacement back: it must be intact. */
+  private Chunk writeReplacement(
+      Chunk chunk,
+      Manifest manifest,
+      UUID replacementId,
+      List<Manifest.StoredObject> kept,
+      RowDigest rest,
+      DatasetDefinition dataset)
+      throws IOException {
+    String manifestKey = keys.manifestKey(dataset.name(), replacementId);
+    Manifest replacementManifest =
+        new Manifest(
+            Manifest.FORMAT_VERSION,
+            replacementId,
+            manifest.dataset(),
+            manifest.partition(),
+            manifest.partitionStart(),
+            manifest.partitionEnd(),
+            manifest.sequence(),
+            manifest.columns(),
+            kept,
+            rest.count(),
+            rest.hex(),
+            manifest.minTime(),
+            manifest.maxTime(),
+            clock.instant());
+    store.putOnce(manifestKey, replacementManifest.toJson());
+    Chunk replacement =
+        new Chunk(
+            replacementId,
+            chunk.dataset(),
+            chunk.partition(),
+            chunk.partitionStart(),
+            chunk.partitionEnd(),
+            chunk.sequence(),
+            ChunkState.EXPORTED,
+            0,
+            manifestKey,
+            rest.count(),
+            rest.hex(),
+            kept.stream().mapToLong(Manifest.StoredObject::bytes).sum(),
+            null,
+            clock.instant(),
+            kept);
+    ReadBack readBack = verifier.readBack(replacement);
+    if (!readBack.intact()) {
+      throw new IllegalStateException(
+          "the rewrite of chunk "
+              + chunk.chunkId()
+              + " does not read back as written: "
+              + String.join("; ", readBack.problems()));
+    }
+    return replacement;
+  }
+
+  /** Replaces the chunk in one transaction, unless it moved on since it was read. */
+  private void swap(
+      Chunk chunk,
+      Chunk replacement,
+      RowDigest removed,
+      List<String> doomed,
+      Set<String> tenants,
+      UUID erasureId) {
+    Transactions.inTransaction(
+        dataSource,
+        c -> {
+          Chunk locked = catalog.lock(c, chunk.chunkId()).orElseThrow();
+          if (locked.state() != chunk.state() || locked.leaseEpoch() != chunk.leaseEpoch()) {
+            throw new IllegalStateException(
+                "chunk " + chunk.chunkId() + " changed while it was rewritten; try again");
+          }
+          if (replacement == null) {
+            catalog.transition(c, locked, ChunkState.PURGED, "every row erased");
+          } else {
+            catalog.transition(c, locked, ChunkState.SUPERSEDED, null);
+            // A replacement of a pruned chunk is what queries read now; any other was just
+            // verified, and its prune checks the hot rows as for any chunk.
+            catalog.insertReplacement(
+                c,
+                locked,
+                replacement,
+                locked.state() == ChunkState.ACTIVE ? ChunkState.ACTIVE : ChunkState.VERIFIED);
+          }
+          audit.record(
+              c,
+              AuditLog.Action.PURGED,
+              chunk,
+              removed.count(),
+              removed.hex(),
+              "rows of tenants "
+                  + tenants
+                  + (replacement == null
+                      ? "; no row left"
+                      : "; replaced by " + replacement.chunkId()));
+          erasures.doom(c, doomed, clock.instant());
+          if (erasureId != null) {
+            erasures.addRemoved(
+                c,
+                erasureId,
+                chunk.dataset(),
+                false,
+                removed.count(),
+                removed.hex(),
+                chunk.chunkId(),
+                doomed.size());
+          }
+          failpoints.reached(Failpoints.PURGE_SWAP_BEFORE_COMMIT);
+          return null;
+        });
+    LOG.infof(
+        "chunk %s rewritten without %s: %d rows removed%s",
+        chunk.chunkId(),
+        tenants,
+        removed.count(),
+        replacement == null ? ", none left" : ", replaced by " + replacement.chunkId());
+  }
+
+  private Path download(Manifest.StoredObject object) throws IOException {
+    Files.createDirectories(workDir);
+    Path file = workDir.resolve("purge-" + UUID.randomUUID() + ".parquet");
+    ObjectStore.StoredBytes stored = store.download(object.key(), file);
+    if (stored.bytes() != object.bytes() || !stored.sha256().equals(object.sha256())) {
+      Files.deleteIfExists(file);
+      throw new IllegalStateException(
+          "object " + object.key() + " is damaged; verify its chunk before erasing from it");
+    }
+    return file;
+  }
+
+  private static long countRows(Path file, TableSchema schema, int tenantIndex, Set<String> tenants)
+      throws IOException {
+    long[] count = {0};
+    ChunkFileReader.read(
+        file,
+        schema,
+        row -> {
+          if (isErased(row[tenantIndex], tenants)) {
+            count[0]++;
+          }
+        });
+    return count[0];
+  }
+
+  private static boolean isErased(Object tenant, Set<String> tenants) {
+    return tenant != null && tenants.contains(tenant.toString());
+  }
+}

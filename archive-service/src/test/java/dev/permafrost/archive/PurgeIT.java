@@ -1,0 +1,318 @@
+package dev.permafrost.archive;
+
+import static dev.permafrost.archive.ArchiveFixtures.connect;
+import static dev.permafrost.archive.ArchiveFixtures.count;
+import static dev.permafrost.archive.ArchiveFixtures.exportChunk;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.containsString;
+
+import dev.permafrost.archive.domain.ChunkState;
+import dev.permafrost.archive.domain.Erasure;
+import dev.permafrost.archive.service.ArchiveLifecycle;
+import dev.permafrost.archive.service.ChunkVerifier;
+import dev.permafrost.archive.service.Failpoints;
+import dev.permafrost.archive.service.TenantPurge;
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.v1.ChunkObject;
+import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.contracts.v1.TenantPurgeRequested;
+import dev.permafrost.devstack.DemoData;
+import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.support.config.Datasets;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Erasing a tenant removes its rows from hot rows and from every chunk, split per tenant or not,
+ * whatever state the chunk is in; every other tenant's rows stay exactly as they were; a chunk
+ * announced after the erasure is rewritten before it can bring the tenant back; a crash at any step
+ * and a retry end in the same state, with every erased row counted once.
+ */
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class PurgeIT {
+
+  private static final String DATASET = "tenant_pageviews";
+
+  /** Days of their own, apart from the other archive tests' days. */
+  private static final LocalDate FIRST_DAY = LocalDate.now(ZoneOffset.UTC).minusDays(130);
+
+  @Inject ObjectStore store;
+  @Inject ObjectKeys keys;
+  @Inject Datasets datasets;
+  @Inject ArchiveLifecycle lifecycle;
+  @Inject ChunkVerifier verifier;
+  @Inject TenantPurge purge;
+  @Inject Failpoints failpoints;
+
+  @BeforeAll
+  static void loadDays() throws Exception {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      DemoData.createPageviewsTable(connection);
+      statement.execute(
+          "CREATE TABLE public.tenant_pageviews (LIKE public.pageviews INCLUDING ALL)");
+      DemoData.loadPageviews(connection, FIRST_DAY, 8, 600, 90_000_000, 9);
+      statement.execute(
+          "WITH moved AS (DELETE FROM public.pageviews WHERE id >= 90000000 AND id < 91000000"
+              + " RETURNING *) INSERT INTO public.tenant_pageviews SELECT * FROM moved");
+    }
+  }
+
+  @Test
+  void erasureRemovesTheTenantFromEveryTierAndChunkAndLeavesTheOthersAsTheyWere() throws Exception {
+    DatasetDefinition dataset = datasets.find(DATASET);
+    DatasetDefinition split =
+        dataset.withLayout(new DatasetDefinition.FileLayout("ZSTD", 64 << 10, 64 << 10, true));
+    // Day 0 pruned as one file, day 1 pruned split per tenant, day 2 verified but not pruned,
+    // day 3 exported before the erasure but announced after it, day 4 hot.
+    EventEnvelope<PartitionReady> mixed = exportChunk(store, keys, dataset, FIRST_DAY);
+    EventEnvelope<PartitionReady> perTenant =
+        exportChunk(store, keys, split, FIRST_DAY.plusDays(1));
+    EventEnvelope<PartitionReady> verified =
+        exportChunk(store, keys, dataset, FIRST_DAY.plusDays(2));
+    EventEnvelope<PartitionReady> late = exportChunk(store, keys, dataset, FIRST_DAY.plusDays(3));
+    assertThat(lifecycle.onPartitionReady(mixed)).isEqualTo(ChunkState.ACTIVE);
+    assertThat(lifecycle.onPartitionReady(perTenant)).isEqualTo(ChunkState.ACTIVE);
+    lifecycle.register(verified);
+    assertThat(verifier.verify(verified.payload().chunkId()).state())
+        .isEqualTo(ChunkState.VERIFIED);
+
+    String tenant = "3";
+    Map<String, long[]> before = rowsAndViewsPerTenant();
+    long tenantHot = count("SELECT count(*) FROM public.tenant_pageviews WHERE project_id = 3");
+    long tenantInChunks =
+        rowsOf(tenant, mixed) + rowsOf(tenant, perTenant) + rowsOf(tenant, verified);
+    ChunkObject tenantObject =
+        perTenant.payload().objects().stream()
+            .filter(o -> tenant.equals(o.tenant()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(before.get(tenant)[0]).isPositive();
+    assertThat(tenantInChunks).isPositive();
+
+    UUID erasureId = UUID.randomUUID();
+    Erasure erasure = purge.purge(request(erasureId, tenant));
+
+    Erasure.DatasetErasure erased = erasure.datasets().get(0);
+    assertThat(erased.dataset()).isEqualTo(DATASET);
+    assertThat(erased.hotRowsDeleted()).isEqualTo(tenantHot);
+    assertThat(erased.coldRowsDeleted()).isEqualTo(tenantInChunks);
+    assertThat(erased.chunks())
+        .containsExactlyInAnyOrder(
+            mixed.payload().chunkId(), perTenant.payload().chunkId(), verified.payload().chunkId());
+    assertThat(erasure.finishedAt()).isNotNull();
+    assertThat(store.exists(tenantObject.key())).isFalse();
+    assertThat(store.exists(mixed.payload().objects().get(0).key())).isFalse();
+
+    // The verified chunk's replacement is pruned like any chunk: the hot rows match it.
+    UUID verifiedReplacement = replacementOf(verified);
+    assertThat(lifecycle.drive(verifiedReplacement, java.util.Optional.empty()))
+        .isEqualTo(ChunkState.ACTIVE);
+    // The late chunk still holds the tenant's rows: it is rewritten before it is pruned.
+    assertThat(rowsOf(tenant, late)).isPositive();
+    assertThat(lifecycle.onPartitionReady(late)).isEqualTo(ChunkState.ACTIVE);
+    assertThat(stateOf(late.payload().chunkId())).isEqualTo("SUPERSEDED");
+
+    Map<String, long[]> after = rowsAndViewsPerTenant();
+    assertThat(after).doesNotContainKey(tenant);
+    before.remove(tenant);
+    assertThat(after.keySet()).isEqualTo(before.keySet());
+    before.forEach(
+        (t, figures) -> assertThat(after.get(t)).as("tenant %s", t).containsExactly(figures));
+
+    // Asked again, the erasure answers with its record and changes nothing.
+    assertThat(purge.purge(request(erasureId, tenant))).isEqualTo(erasure);
+    given()
+        .get("/api/v1/erasures/" + erasureId)
+        .then()
+        .statusCode(200)
+        .body("datasets[0].hotRowsDeleted", org.hamcrest.Matchers.equalTo((int) tenantHot));
+  }
+
+  @Test
+  void aCrashAtAnyStepOfAnErasureAndARetryEraseEveryRowOnceAndNothingElse() throws Exception {
+    DatasetDefinition dataset = datasets.find(DATASET);
+    EventEnvelope<PartitionReady> chunk = exportChunk(store, keys, dataset, FIRST_DAY.plusDays(5));
+    assertThat(lifecycle.onPartitionReady(chunk)).isEqualTo(ChunkState.ACTIVE);
+    List<String> crashPoints =
+        List.of(
+            Failpoints.PURGE_HOT_BEFORE_COMMIT,
+            Failpoints.PURGE_SWAP_BEFORE_COMMIT,
+            Failpoints.PURGE_BEFORE_OBJECT_DELETION);
+    List<String> tenants = List.of("4", "5", "6");
+    for (int i = 0; i < crashPoints.size(); i++) {
+      String failpoint = crashPoints.get(i);
+      String tenant = tenants.get(i);
+      Map<String, long[]> before = rowsAndViewsPerTenant();
+      long hot = count("SELECT count(*) FROM public.tenant_pageviews WHERE project_id = " + tenant);
+      failpoints.arm(
+          failpoint,
+          () -> {
+            throw new IllegalStateException("simulated crash at " + failpoint);
+          });
+      UUID erasureId = UUID.randomUUID();
+      assertThatThrownBy(() -> purge.purge(request(erasureId, tenant)))
+          .hasMessageContaining("simulated crash");
+
+      Erasure erasure = purge.purge(request(erasureId, tenant));
+      assertThat(erasure.datasets().get(0).hotRowsDeleted())
+          .as("hot rows after a crash at %s", failpoint)
+          .isEqualTo(hot);
+      assertThat(erasure.datasets().get(0).coldRowsDeleted())
+          .as("cold rows after a crash at %s", failpoint)
+          .isEqualTo(before.get(tenant)[0] - hot);
+      Map<String, long[]> after = rowsAndViewsPerTenant();
+      assertThat(after).doesNotContainKey(tenant);
+      before.remove(tenant);
+      before.forEach(
+          (t, figures) ->
+              assertThat(after.get(t))
+                  .as("tenant %s at %s", t, failpoint)
+                  .containsExactly(figures));
+      assertThat(count("SELECT count(*) FROM archive.doomed_object")).isZero();
+    }
+  }
+
+  @Test
+  void anErasureNamingADatasetWithoutTenantsIsRefusedAndChangesNothing() throws Exception {
+    long rows = count("SELECT count(*) FROM public.tenant_pageviews");
+    given()
+        .post("/api/v1/tenants/3/purge?dataset=guarded_pageviews")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("detail", containsString("has no tenant column; allowed: "))
+        .body("detail", containsString(DATASET));
+    given()
+        .post("/api/v1/tenants/3/purge?dataset=nope")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("unknown dataset 'nope'"));
+    assertThat(count("SELECT count(*) FROM public.tenant_pageviews")).isEqualTo(rows);
+  }
+
+  private static TenantPurgeRequested request(UUID erasureId, String tenant) {
+    return new TenantPurgeRequested(erasureId, tenant, DATASET, "test", "purge-it");
+  }
+
+  private static UUID replacementOf(EventEnvelope<PartitionReady> event) throws Exception {
+    try (Connection connection = connect();
+        ResultSet rs =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT replaced_by FROM archive.chunk WHERE chunk_id = '"
+                        + event.payload().chunkId()
+                        + "'")) {
+      rs.next();
+      return rs.getObject(1, UUID.class);
+    }
+  }
+
+  private static String stateOf(UUID chunkId) throws Exception {
+    try (Connection connection = connect();
+        ResultSet rs =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT state FROM archive.chunk WHERE chunk_id = '" + chunkId + "'")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Rows of the tenant in the chunk's objects as exported. */
+  private long rowsOf(String tenant, EventEnvelope<PartitionReady> event) throws Exception {
+    long rows = 0;
+    for (ChunkObject object : event.payload().objects()) {
+      if (!store.exists(object.key())) {
+        continue;
+      }
+      rows += perTenant(List.of(object.key())).getOrDefault(tenant, new long[2])[0];
+    }
+    return rows;
+  }
+
+  /**
+   * Rows and views per tenant across both tiers, as a query over one table holding all rows would
+   * see them: hot rows plus the rows of ACTIVE chunks.
+   */
+  private Map<String, long[]> rowsAndViewsPerTenant() throws Exception {
+    Map<String, long[]> totals = new TreeMap<>();
+    try (Connection connection = connect();
+        ResultSet rs =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT project_id::text, count(*), sum(view_count) FROM public.tenant_pageviews"
+                        + " GROUP BY 1")) {
+      while (rs.next()) {
+        totals.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+      }
+    }
+    List<String> activeObjects = new ArrayList<>();
+    try (Connection connection = connect();
+        ResultSet rs =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT o.object_key FROM archive.chunk c JOIN archive.chunk_object o"
+                        + " USING (chunk_id) WHERE c.dataset = '"
+                        + DATASET
+                        + "' AND c.state = 'ACTIVE'")) {
+      while (rs.next()) {
+        activeObjects.add(rs.getString(1));
+      }
+    }
+    perTenant(activeObjects)
+        .forEach(
+            (tenant, figures) ->
+                totals.merge(tenant, figures, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
+    return totals;
+  }
+
+  private Map<String, long[]> perTenant(List<String> objectKeys) throws Exception {
+    Map<String, long[]> totals = new TreeMap<>();
+    for (String key : objectKeys) {
+      Path file = Path.of("target", "purge-it-" + UUID.randomUUID() + ".parquet").toAbsolutePath();
+      store.download(key, file);
+      try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+          ResultSet rs =
+              duck.createStatement()
+                  .executeQuery(
+                      "SELECT project_id::VARCHAR, count(*), sum(view_count) FROM read_parquet('"
+                          + file
+                          + "') GROUP BY 1")) {
+        while (rs.next()) {
+          long[] figures = {rs.getLong(2), rs.getLong(3)};
+          totals.merge(rs.getString(1), figures, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+        }
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    }
+    return totals;
+  }
+}
