@@ -31,6 +31,12 @@ public record DatasetDefinition(
     List<String> offloadColumns,
     FileLayout layout) {
 
+  /**
+   * The uuid column an offload dataset's table needs: NULL while a row's payload is hot, the id of
+   * the chunk that holds it once offloaded.
+   */
+  public static final String ARCHIVE_POINTER_COLUMN = "archive_chunk";
+
   public DatasetDefinition {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(table, "table");

@@ -139,6 +139,48 @@ class RestoreIT {
   }
 
   @Test
+  void anOffloadChunkNullsOnlyThePayloadOfItsRowsAndItsRestorePutsItBack() throws Exception {
+    LocalDate month = LocalDate.now(ZoneOffset.UTC).minusMonths(7).withDayOfMonth(1);
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      DemoData.createOtherDatasetTables(connection);
+      statement.execute(
+          "INSERT INTO public.points (id, user_id, recorded_at, lat, lon, raw_data)"
+              + " SELECT g, g % 7, timestamptz '"
+              + month
+              + " 00:00+00' + g * interval '1 minute', 52.5 + g / 1e4, 13.4 - g / 1e4,"
+              + " CASE WHEN g % 10 = 0 THEN NULL ELSE jsonb_build_object('speed', g,"
+              + " 'raw', repeat('x', 200), 'tags', jsonb_build_array('a', g)) END"
+              + " FROM generate_series(1, 500) g");
+    }
+    List<String> before = rowsAsText("public.points");
+    EventEnvelope<PartitionReady> event = exportChunk(store, keys, datasets.find("points"), month);
+    // A point recorded after the export keeps its payload: it is not in the chunk.
+    DevStackTestResource.current()
+        .execute(
+            "INSERT INTO public.points (id, user_id, recorded_at, lat, lon, raw_data) VALUES"
+                + " (501, 1, timestamptz '"
+                + month
+                + " 12:00+00', 1, 2, '{\"late\": true}')");
+
+    assertThat(lifecycle.onPartitionReady(event)).isEqualTo(ChunkState.ACTIVE);
+    assertThat(count("SELECT count(*) FROM public.points")).isEqualTo(501);
+    assertThat(
+            count(
+                "SELECT count(*) FROM public.points WHERE raw_data IS NULL AND archive_chunk = '"
+                    + event.payload().chunkId()
+                    + "'"))
+        .isEqualTo(500);
+    assertThat(count("SELECT count(*) FROM public.points WHERE raw_data ? 'late'")).isEqualTo(1);
+
+    RestoreStatus done = restoreOverHttp("points", month, month.plusMonths(1));
+    assertThat(done.rowsRestored()).isEqualTo(500);
+    DevStackTestResource.current().execute("DELETE FROM public.points WHERE id = 501");
+    assertThat(rowsAsText("public.points")).isEqualTo(before);
+    assertThat(state(event)).isEqualTo("RESTORED");
+  }
+
+  @Test
   void aCrashAtAnyStepOfARestoreLosesNoRowAndCountsNoneTwice() throws Exception {
     List<String> crashPoints =
         List.of(Failpoints.RESTORE_AFTER_COPY, Failpoints.RESTORE_BEFORE_COMMIT);
@@ -249,10 +291,14 @@ class RestoreIT {
   }
 
   private RestoreStatus restoreOverHttp(String dataset, LocalDate day) {
+    return restoreOverHttp(dataset, day, day.plusDays(1));
+  }
+
+  private RestoreStatus restoreOverHttp(String dataset, LocalDate from, LocalDate to) {
     String id =
         given()
             .contentType(ContentType.JSON)
-            .body(body(dataset, day.toString(), day.plusDays(1).toString()))
+            .body(body(dataset, from.toString(), to.toString()))
             .post("/api/v1/restores")
             .then()
             .statusCode(202)

@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 
 /** The hot rows of a dataset's table that a chunk holds. */
@@ -40,8 +41,93 @@ public class HotRows {
       Chunk chunk,
       Path keysFile)
       throws SQLException, IOException {
+    stageKeys(transaction, dataset, keysFile);
     String key = DatasetDefinition.quote(dataset.primaryKey());
-    String time = DatasetDefinition.quote(dataset.timeColumn());
+    return deleted(
+        digestOfReturned(
+            transaction,
+            dataset,
+            schema,
+            chunk,
+            "DELETE FROM "
+                + dataset.table()
+                + " t USING prune_keys k WHERE t."
+                + key
+                + " = k."
+                + key
+                + " AND "
+                + inPartition(dataset, "t")
+                + " RETURNING "
+                + schema.selectList("t")));
+  }
+
+  /**
+   * Offloads, inside the caller's transaction, the listed rows of the chunk's partition: their
+   * offloaded columns become NULL and their {@link DatasetDefinition#ARCHIVE_POINTER_COLUMN} names
+   * the chunk. Returns count and digest of the rows as they were before, which must equal the
+   * chunk. A row changed by another transaction since this one's snapshot is left alone, so that
+   * the counts differ and the prune is refused rather than a newer payload lost.
+   */
+  public Deleted offloadChunkRows(
+      Connection transaction,
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Chunk chunk,
+      Path keysFile)
+      throws SQLException, IOException {
+    stageKeys(transaction, dataset, keysFile);
+    String key = DatasetDefinition.quote(dataset.primaryKey());
+    String pointer = DatasetDefinition.quote(DatasetDefinition.ARCHIVE_POINTER_COLUMN);
+    String nulled =
+        dataset.offloadColumns().stream()
+            .map(c -> DatasetDefinition.quote(c) + " = NULL")
+            .collect(Collectors.joining(", "));
+    String returned =
+        schema.columnNames().stream()
+            .map(c -> "o." + DatasetDefinition.quote(c))
+            .collect(Collectors.joining(", "));
+    return deleted(
+        digestOfReturned(
+            transaction,
+            dataset,
+            schema,
+            chunk,
+            "UPDATE "
+                + dataset.table()
+                + " t SET "
+                + nulled
+                + ", "
+                + pointer
+                + " = '"
+                + chunk.chunkId()
+                + "'::uuid FROM (SELECT "
+                + schema.selectList("s")
+                + ", s.xmin AS pf_version FROM "
+                + dataset.table()
+                + " s JOIN prune_keys k ON s."
+                + key
+                + " = k."
+                + key
+                + " WHERE "
+                + inPartition(dataset, "s")
+                + " AND s."
+                + pointer
+                + " IS NULL) o WHERE t."
+                + key
+                + " = o."
+                + key
+                + " AND t.xmin = o.pf_version RETURNING "
+                + returned));
+  }
+
+  private static Deleted deleted(RowDigest digest) {
+    return new Deleted(digest.count(), digest.hex());
+  }
+
+  /** Copies the chunk's primary keys into a temporary table that ends with the transaction. */
+  private static void stageKeys(Connection transaction, DatasetDefinition dataset, Path keysFile)
+      throws SQLException, IOException {
+    String key = DatasetDefinition.quote(dataset.primaryKey());
     try (Statement statement = transaction.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS pg_temp.prune_keys");
       statement.execute(
@@ -60,61 +146,124 @@ public class HotRows {
     try (Statement statement = transaction.createStatement()) {
       statement.execute("ANALYZE pg_temp.prune_keys");
     }
-    RowDigest digest = new RowDigest(schema);
-    int timeIndex = schema.indexOf(dataset.timeColumn());
-    try (PreparedStatement delete =
-        transaction.prepareStatement(
-            "DELETE FROM "
-                + dataset.table()
-                + " t USING prune_keys k WHERE t."
-                + key
-                + " = k."
-                + key
-                + " AND t."
-                + time
-                + " >= ? AND t."
-                + time
-                + " < ? RETURNING "
-                + schema.selectList("t"))) {
-      TimeBounds.bind(delete, 1, schema.column(timeIndex).type(), chunk.partitionStart());
-      TimeBounds.bind(delete, 2, schema.column(timeIndex).type(), chunk.partitionEnd());
-      try (ResultSet rs = delete.executeQuery()) {
-        while (rs.next()) {
-          digest.add(PgTables.readRow(rs, schema));
-        }
-      }
-    }
-    return new Deleted(digest.count(), digest.hex());
   }
 
-  /** Count and digest of the hot rows of the chunk's partition, as the transaction sees them. */
-  public RowDigest digestPartition(
-      Connection transaction, DatasetDefinition dataset, TableSchema schema, Chunk chunk)
+  /** Runs a statement bound to the chunk's partition and digests the rows it returns. */
+  private static RowDigest digestOfReturned(
+      Connection transaction,
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Chunk chunk,
+      String sql)
       throws SQLException {
-    String time = DatasetDefinition.quote(dataset.timeColumn());
     RowDigest digest = new RowDigest(schema);
     int timeIndex = schema.indexOf(dataset.timeColumn());
-    try (PreparedStatement select =
-        transaction.prepareStatement(
-            "SELECT "
-                + schema.selectList()
-                + " FROM "
-                + dataset.table()
-                + " WHERE "
-                + time
-                + " >= ? AND "
-                + time
-                + " < ?")) {
-      select.setFetchSize(FETCH_ROWS); // a cursor: the partition never sits in memory whole
-      TimeBounds.bind(select, 1, schema.column(timeIndex).type(), chunk.partitionStart());
-      TimeBounds.bind(select, 2, schema.column(timeIndex).type(), chunk.partitionEnd());
-      try (ResultSet rs = select.executeQuery()) {
+    try (PreparedStatement statement = transaction.prepareStatement(sql)) {
+      statement.setFetchSize(FETCH_ROWS); // returned rows come in batches, not all at once
+      TimeBounds.bind(statement, 1, schema.column(timeIndex).type(), chunk.partitionStart());
+      TimeBounds.bind(statement, 2, schema.column(timeIndex).type(), chunk.partitionEnd());
+      try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           digest.add(PgTables.readRow(rs, schema));
         }
       }
     }
     return digest;
+  }
+
+  /** The half-open time condition of a partition, with two parameters for its bounds. */
+  private static String inPartition(DatasetDefinition dataset, String alias) {
+    String time = alias + "." + DatasetDefinition.quote(dataset.timeColumn());
+    return time + " >= ? AND " + time + " < ?";
+  }
+
+  /** Count and digest of the hot rows of the chunk's partition, as the transaction sees them. */
+  public RowDigest digestPartition(
+      Connection transaction, DatasetDefinition dataset, TableSchema schema, Chunk chunk)
+      throws SQLException {
+    return digestOfReturned(
+        transaction,
+        dataset,
+        schema,
+        chunk,
+        "SELECT "
+            + schema.selectList("t")
+            + " FROM "
+            + dataset.table()
+            + " t WHERE "
+            + inPartition(dataset, "t"));
+  }
+
+  /**
+   * Creates, for the restore of an offload chunk, a temporary table shaped like the dataset's table
+   * that ends with the transaction.
+   *
+   * @return the COPY statement that fills it
+   */
+  public String stageOffloadedRows(
+      Connection transaction, DatasetDefinition dataset, TableSchema schema) throws SQLException {
+    try (Statement statement = transaction.createStatement()) {
+      statement.execute("DROP TABLE IF EXISTS pg_temp.restored_rows");
+      statement.execute(
+          "CREATE TEMP TABLE restored_rows ON COMMIT DROP AS SELECT * FROM "
+              + dataset.table()
+              + " WITH NO DATA");
+    }
+    return "COPY pg_temp.restored_rows ("
+        + schema.columnNames().stream()
+            .map(DatasetDefinition::quote)
+            .collect(Collectors.joining(", "))
+        + ") FROM STDIN";
+  }
+
+  /**
+   * Puts the staged payloads back into the rows that point at the chunk and clears their pointer.
+   *
+   * @return count and digest of those rows as they are now, whole
+   */
+  public RowDigest putBackOffloaded(
+      Connection transaction, DatasetDefinition dataset, TableSchema schema, Chunk chunk)
+      throws SQLException {
+    String key = DatasetDefinition.quote(dataset.primaryKey());
+    String pointer = DatasetDefinition.quote(DatasetDefinition.ARCHIVE_POINTER_COLUMN);
+    String restored =
+        dataset.offloadColumns().stream()
+            .map(DatasetDefinition::quote)
+            .map(c -> c + " = r." + c)
+            .collect(Collectors.joining(", "));
+    try (PreparedStatement update =
+        transaction.prepareStatement(
+            "UPDATE "
+                + dataset.table()
+                + " t SET "
+                + restored
+                + ", "
+                + pointer
+                + " = NULL FROM pg_temp.restored_rows r WHERE t."
+                + key
+                + " = r."
+                + key
+                + " AND t."
+                + pointer
+                + " = ?")) {
+      update.setObject(1, chunk.chunkId());
+      update.executeUpdate();
+    }
+    return digestOfReturned(
+        transaction,
+        dataset,
+        schema,
+        chunk,
+        "SELECT "
+            + schema.selectList("t")
+            + " FROM "
+            + dataset.table()
+            + " t JOIN pg_temp.restored_rows r ON t."
+            + key
+            + " = r."
+            + key
+            + " WHERE "
+            + inPartition(dataset, "t"));
   }
 
   /** The COPY statement that loads canonical rows, in COPY text format, into the table. */

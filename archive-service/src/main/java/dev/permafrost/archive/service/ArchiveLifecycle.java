@@ -173,10 +173,6 @@ public class ArchiveLifecycle {
    */
   private boolean prune(Chunk verified, Optional<UUID> eventId) {
     DatasetDefinition dataset = datasets.find(verified.dataset());
-    if (dataset.mode() == LifecycleMode.OFFLOAD) {
-      recordError(verified.chunkId(), "pruning of offload datasets is not available yet");
-      return false;
-    }
     Path keysFile = workDir.resolve("prune-keys-" + verified.chunkId() + "-" + UUID.randomUUID());
     try {
       Transactions.inTransaction(
@@ -229,7 +225,22 @@ public class ArchiveLifecycle {
               + " but the chunk "
               + readBack.schema().columns());
     }
-    HotRows.Deleted deleted = hotRows.deleteChunkRows(c, dataset, hotSchema, chunk, keysFile);
+    HotRows.Deleted deleted;
+    if (dataset.mode() == LifecycleMode.OFFLOAD) {
+      if (!hotSchema.columnNames().contains(DatasetDefinition.ARCHIVE_POINTER_COLUMN)) {
+        throw new PruneRefusedException(
+            "offload dataset "
+                + dataset.name()
+                + " needs a uuid column "
+                + DatasetDefinition.ARCHIVE_POINTER_COLUMN
+                + " in "
+                + dataset.table()
+                + " to point at the chunk holding a row's payload");
+      }
+      deleted = hotRows.offloadChunkRows(c, dataset, hotSchema, chunk, keysFile);
+    } else {
+      deleted = hotRows.deleteChunkRows(c, dataset, hotSchema, chunk, keysFile);
+    }
     if (deleted.rows() != chunk.rowCount() || !deleted.rowDigest().equals(chunk.rowDigest())) {
       // Throwing rolls the delete back: the hot rows differ from what was exported.
       throw new PruneRefusedException(

@@ -237,13 +237,15 @@ public class RestoreService {
             return null;
           }
           DatasetDefinition dataset = datasets.find(chunk.dataset());
-          if (dataset.mode() == LifecycleMode.OFFLOAD) {
-            throw new RestoreRefusedException(
-                "restore of offload datasets is not available yet (" + dataset.name() + ")");
-          }
+          boolean offload = dataset.mode() == LifecycleMode.OFFLOAD;
           TableSchema schema = PgTables.readSchema(c, dataset.table());
-          RowDigest before = hotRows.digestPartition(c, dataset, schema, chunk);
-          ReadBack readBack = copyIntoTable(c, dataset, schema, chunk);
+          RowDigest before =
+              offload ? new RowDigest(schema) : hotRows.digestPartition(c, dataset, schema, chunk);
+          String copyTarget = HotRows.copyInto(dataset, schema);
+          if (offload) {
+            copyTarget = hotRows.stageOffloadedRows(c, dataset, schema);
+          }
+          ReadBack readBack = copyInto(c, copyTarget, dataset, schema, chunk);
           if (!readBack.intact()) {
             throw new RestoreRefusedException(
                 "chunk "
@@ -254,7 +256,12 @@ public class RestoreService {
                 readBack);
           }
           failpoints.reached(Failpoints.RESTORE_AFTER_COPY);
-          RowDigest added = hotRows.digestPartition(c, dataset, schema, chunk);
+          // Move: the partition grew by the chunk. Offload: the rows pointing at the chunk got
+          // their payload back and are whole again, exactly as exported.
+          RowDigest added =
+              offload
+                  ? hotRows.putBackOffloaded(c, dataset, schema, chunk)
+                  : hotRows.digestPartition(c, dataset, schema, chunk);
           added.subtract(before);
           if (added.count() != chunk.rowCount() || !added.hex().equals(chunk.rowDigest())) {
             throw new RestoreRefusedException(
@@ -289,9 +296,13 @@ public class RestoreService {
         });
   }
 
-  /** Streams the chunk's rows from the store into the table with COPY, inside {@code c}. */
-  private ReadBack copyIntoTable(
-      Connection c, DatasetDefinition dataset, TableSchema hotSchema, Chunk chunk) {
+  /** Streams the chunk's rows from the store with {@code copyStatement}, inside {@code c}. */
+  private ReadBack copyInto(
+      Connection c,
+      String copyStatement,
+      DatasetDefinition dataset,
+      TableSchema hotSchema,
+      Chunk chunk) {
     return verifier.readBack(
         chunk,
         schema -> {
@@ -308,9 +319,7 @@ public class RestoreService {
           try {
             copy =
                 new PGCopyOutputStream(
-                    c.unwrap(PGConnection.class),
-                    HotRows.copyInto(dataset, schema),
-                    COPY_BUFFER_BYTES);
+                    c.unwrap(PGConnection.class), copyStatement, COPY_BUFFER_BYTES);
           } catch (SQLException e) {
             throw new IOException("could not start copying into " + dataset.table(), e);
           }
