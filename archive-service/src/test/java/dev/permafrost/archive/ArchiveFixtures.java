@@ -46,6 +46,13 @@ final class ArchiveFixtures {
   static EventEnvelope<PartitionReady> exportChunk(
       ObjectStore store, ObjectKeys keys, DatasetDefinition dataset, LocalDate day)
       throws Exception {
+    return exportChunk(store, keys, dataset, day, 1);
+  }
+
+  /** Writes the partition's hot rows as chunk {@code sequence} and builds its event. */
+  static EventEnvelope<PartitionReady> exportChunk(
+      ObjectStore store, ObjectKeys keys, DatasetDefinition dataset, LocalDate day, int sequence)
+      throws Exception {
     Instant start = day.atStartOfDay().toInstant(ZoneOffset.UTC);
     PartitionExporter exporter = new PartitionExporter(store, keys, Clock.systemUTC());
     Manifest manifest;
@@ -54,7 +61,11 @@ final class ArchiveFixtures {
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       manifest =
           exporter.export(
-              connection, dataset, PgTables.readSchema(connection, dataset.table()), start, 1);
+              connection,
+              dataset,
+              PgTables.readSchema(connection, dataset.table()),
+              start,
+              sequence);
       connection.commit();
     }
     return EventEnvelope.of(
@@ -66,7 +77,7 @@ final class ArchiveFixtures {
             manifest.partition(),
             manifest.partitionStart(),
             manifest.partitionEnd(),
-            1,
+            sequence,
             keys.manifestKey(dataset.name(), manifest.chunkId()),
             manifest.objects().stream()
                 .map(o -> new ChunkObject(o.key(), o.bytes(), o.sha256(), o.rows(), o.tenant()))

@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.permafrost.archive.domain.ChunkState;
 import dev.permafrost.archive.service.ArchiveLifecycle;
+import dev.permafrost.archive.service.Failpoints;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.ChunkObject;
 import dev.permafrost.contracts.v1.PartitionReady;
@@ -29,6 +30,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -49,13 +51,14 @@ class VerificationIT {
   @Inject ObjectKeys keys;
   @Inject Datasets datasets;
   @Inject ArchiveLifecycle lifecycle;
+  @Inject Failpoints failpoints;
   @Inject S3Client s3;
 
   @BeforeAll
   static void loadDays() throws Exception {
     try (Connection connection = connect()) {
       DemoData.createPageviewsTable(connection);
-      DemoData.loadPageviews(connection, FIRST_DAY, 6, 1_000, 70_000_000, 5);
+      DemoData.loadPageviews(connection, FIRST_DAY, 9, 1_000, 70_000_000, 5);
     }
   }
 
@@ -206,6 +209,85 @@ class VerificationIT {
         .statusCode(200)
         .body(containsString("permafrost_archive_chunks{state=\"ACTIVE\"}"))
         .body(containsString("permafrost_archive_verifications_total"));
+  }
+
+  @Test
+  void aLaterChunkBeforeAReplayOfTheFirstAndAnEventForAChunkThatDoesNotExistChangeNothingWrongly()
+      throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(6);
+    long rows = hotRows(day);
+    EventEnvelope<PartitionReady> first = export("pageviews", day);
+    assertThat(lifecycle.onPartitionReady(first)).isEqualTo(ChunkState.ACTIVE);
+    DevStackTestResource.current()
+        .execute(
+            "INSERT INTO public.pageviews VALUES (79000001, 1, 'late', '/late', 5, '"
+                + day
+                + "'), (79000002, 2, 'late', '/late', 7, '"
+                + day
+                + "')");
+    EventEnvelope<PartitionReady> second =
+        exportChunk(store, keys, datasets.find("pageviews"), day, 2);
+    assertThat(second.payload().rowCount()).isEqualTo(2);
+
+    assertThat(lifecycle.onPartitionReady(second)).isEqualTo(ChunkState.ACTIVE);
+    assertThat(lifecycle.onPartitionReady(first)).isEqualTo(ChunkState.ACTIVE); // a replay
+    assertThat(hotRows(day)).isZero();
+    assertThat(audited("PRUNED", first)).isEqualTo(1);
+    assertThat(audited("PRUNED", second)).isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT sum(row_count) FROM archive.chunk WHERE dataset = 'pageviews'"
+                    + " AND partition = '"
+                    + day
+                    + "' AND state = 'ACTIVE'"))
+        .isEqualTo(rows + 2);
+
+    // An event for a chunk nobody wrote: registered, found missing, hot rows untouched.
+    LocalDate otherDay = FIRST_DAY.plusDays(7);
+    long otherRows = hotRows(otherDay);
+    EventEnvelope<PartitionReady> real = export("guarded_pageviews", otherDay);
+    PartitionReady payload = real.payload();
+    UUID phantomId = UUID.randomUUID();
+    EventEnvelope<PartitionReady> phantom =
+        EventEnvelope.of(
+            real.key(),
+            java.time.Instant.now(),
+            new PartitionReady(
+                phantomId,
+                "pageviews",
+                payload.partition(),
+                payload.partitionStart(),
+                payload.partitionEnd(),
+                7,
+                keys.manifestKey("pageviews", phantomId),
+                payload.objects(),
+                payload.rowCount(),
+                payload.rowDigest()));
+    assertThat(lifecycle.onPartitionReady(phantom)).isEqualTo(ChunkState.CORRUPT);
+    assertThat(hotRows(otherDay)).isEqualTo(otherRows);
+  }
+
+  @Test
+  void rowsInsertedWhileAPruneRunsSurviveIt() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(8);
+    long rows = hotRows(day);
+    EventEnvelope<PartitionReady> event = export("pageviews", day);
+    failpoints.arm(
+        Failpoints.PRUNE_AFTER_READ_BACK,
+        () -> {
+          try {
+            DevStackTestResource.current()
+                .execute(
+                    "INSERT INTO public.pageviews VALUES (79000003, 3, 'mid', '/mid', 9, '"
+                        + day
+                        + "')");
+          } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    assertThat(lifecycle.onPartitionReady(event)).isEqualTo(ChunkState.ACTIVE);
+    assertThat(event.payload().rowCount()).isEqualTo(rows);
+    assertThat(hotRows(day)).isEqualTo(1);
   }
 
   @Test
