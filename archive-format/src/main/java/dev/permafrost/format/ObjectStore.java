@@ -120,6 +120,18 @@ public final class ObjectStore {
     return new S3OutputFile(this, s3, key);
   }
 
+  /** A stored object's key and when it was last written. */
+  public record Listed(String key, java.time.Instant lastModified) {}
+
+  /** Every object whose key starts with {@code prefix}, with its time, page by page. */
+  public java.util.List<Listed> listUnder(String prefix) {
+    java.util.List<Listed> objects = new java.util.ArrayList<>();
+    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
+        .contents()
+        .forEach(object -> objects.add(new Listed(object.key(), object.lastModified())));
+    return objects;
+  }
+
   /** Every key that starts with {@code prefix}, page by page. */
   public java.util.List<String> keysUnder(String prefix) {
     java.util.List<String> keys = new java.util.ArrayList<>();

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.permafrost.archive.domain.ChunkState;
+import dev.permafrost.archive.schedule.ObjectCollector;
 import dev.permafrost.archive.service.ArchiveLifecycle;
 import dev.permafrost.archive.service.Failpoints;
 import dev.permafrost.contracts.EventEnvelope;
@@ -52,13 +53,14 @@ class VerificationIT {
   @Inject Datasets datasets;
   @Inject ArchiveLifecycle lifecycle;
   @Inject Failpoints failpoints;
+  @Inject ObjectCollector collector;
   @Inject S3Client s3;
 
   @BeforeAll
   static void loadDays() throws Exception {
     try (Connection connection = connect()) {
       DemoData.createPageviewsTable(connection);
-      DemoData.loadPageviews(connection, FIRST_DAY, 9, 1_000, 70_000_000, 5);
+      DemoData.loadPageviews(connection, FIRST_DAY, 10, 1_000, 70_000_000, 5);
     }
   }
 
@@ -201,7 +203,10 @@ class VerificationIT {
         .get("/api/v1/audit?action=DROPPED")
         .then()
         .statusCode(400)
-        .body("detail", containsString("allowed: [VERIFIED, CORRUPT, PRUNED, RESTORED, PURGED]"));
+        .body(
+            "detail",
+            containsString(
+                "allowed: [VERIFIED, CORRUPT, PRUNED, RESTORED, PURGED, OBJECT_DELETED]"));
     given().get("/api/v1/audit?limit=0").then().statusCode(400);
     given()
         .get("/q/metrics")
@@ -288,6 +293,33 @@ class VerificationIT {
     assertThat(lifecycle.onPartitionReady(event)).isEqualTo(ChunkState.ACTIVE);
     assertThat(event.payload().rowCount()).isEqualTo(rows);
     assertThat(hotRows(day)).isEqualTo(1);
+  }
+
+  @Test
+  void unreferencedObjectsAreDeletedAfterTheirGracePeriodAndReferencedOnesNever() throws Exception {
+    EventEnvelope<PartitionReady> active = export("pageviews", FIRST_DAY.plusDays(9));
+    assertThat(lifecycle.onPartitionReady(active)).isEqualTo(ChunkState.ACTIVE);
+    UUID strayChunk = UUID.randomUUID();
+    String strayObject =
+        "cold/pageviews/year=2001/month=01/day=01/chunk-" + strayChunk + "-1.parquet";
+    String strayManifest = keys.manifestKey("pageviews", strayChunk);
+    overwrite(strayObject, new byte[] {1, 2, 3});
+    overwrite(strayManifest, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    assertThat(collector.collect(java.time.Duration.ofHours(1))).isEmpty(); // too young
+    assertThat(collector.collect(java.time.Duration.ZERO))
+        .contains(strayObject, strayManifest)
+        .doesNotContain(active.payload().objects().get(0).key(), active.payload().manifestKey());
+    assertThat(store.exists(strayObject)).isFalse();
+    assertThat(store.exists(strayManifest)).isFalse();
+    assertThat(store.exists(active.payload().objects().get(0).key())).isTrue();
+    assertThat(
+            count(
+                "SELECT count(*) FROM archive.audit_log WHERE action = 'OBJECT_DELETED'"
+                    + " AND detail LIKE '%"
+                    + strayChunk
+                    + "%'"))
+        .isEqualTo(2);
   }
 
   @Test

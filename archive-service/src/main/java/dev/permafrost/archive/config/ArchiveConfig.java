@@ -33,4 +33,18 @@ public interface ArchiveConfig {
    */
   @WithDefault("1m")
   Duration stuckAfter();
+
+  /**
+   * How often the store is searched for objects no catalog row references ({@code off} disables
+   * it); default 1h.
+   */
+  @WithDefault("1h")
+  String gcInterval();
+
+  /**
+   * How old an unreferenced object must be before it is deleted: longer than any upload, any
+   * announcement still in Kafka and any query; default 1 day.
+   */
+  @WithDefault("P1D")
+  Duration orphanGrace();
 }

@@ -23,7 +23,9 @@ public class AuditLog {
     CORRUPT,
     PRUNED,
     RESTORED,
-    PURGED
+    PURGED,
+    /** An object no catalog row referenced, deleted from the store. */
+    OBJECT_DELETED
   }
 
   /** Records rows of a dataset that belong to no chunk, such as a tenant's erased hot rows. */
