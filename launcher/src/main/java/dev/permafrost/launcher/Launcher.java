@@ -13,6 +13,7 @@ public final class Launcher {
       """
       usage: ./permafrost demo [--exit] [--days N] [--rows-per-day N]
              ./permafrost bench export [--rows N]
+             ./permafrost bench archive [--rows N]
 
         demo   start PostgreSQL, Kafka, S3Proxy and the three services, load page views,
                archive every day older than a week and print a summary; Ctrl-C stops it all
@@ -23,6 +24,11 @@ public final class Launcher {
         bench export  generate a page-view table, export it with the exporter's code to S3Proxy
                and compare with PostgreSQL's COPY BINARY drain of the same rows, the table's
                size and DuckDB's Parquet; the last line holds the figures as key=value pairs
+               --rows N          rows to generate (default 10000000)
+
+        bench archive  start the stack, archive generated page views (10 daily partitions)
+               and restore them, and compare the archive-service's verify, prune and restore
+               speed with PostgreSQL's own COPY FROM and DELETE of the same rows
                --rows N          rows to generate (default 10000000)
 
       example: ./permafrost demo --exit
@@ -91,21 +97,27 @@ public final class Launcher {
   }
 
   private static int bench(List<String> args, PrintStream out) throws Exception {
-    if (args.size() < 2 || !args.get(1).equals("export")) {
-      throw new UsageException("bench needs a benchmark name; benchmarks: export");
+    if (args.size() < 2 || !List.of("export", "archive").contains(args.get(1))) {
+      throw new UsageException("bench needs a benchmark name; benchmarks: export, archive");
     }
+    String name = args.get(1);
     long rows = 10_000_000;
     for (int i = 2; i < args.size(); i++) {
       if (args.get(i).equals("--rows")) {
         rows = positive("--rows", args, ++i);
       } else {
-        throw new UsageException("unknown option '" + args.get(i) + "' for bench export");
+        throw new UsageException("unknown option '" + args.get(i) + "' for bench " + name);
       }
     }
     Path home = Path.of(System.getProperty("permafrost.home", ".")).toAbsolutePath().normalize();
-    Path workDir = home.resolve(".permafrost/bench-export");
-    out.println("Permafrost export benchmark (work directory " + workDir + ")");
+    Path workDir = home.resolve(".permafrost/bench-" + name);
+    out.println("Permafrost " + name + " benchmark (work directory " + workDir + ")");
     Progress progress = new Progress(out, System.console() != null);
+    if (name.equals("archive")) {
+      ArchiveBenchmark benchmark = new ArchiveBenchmark(out, progress);
+      benchmark.print(benchmark.run(home, workDir, rows));
+      return 0;
+    }
     ExportBenchmark benchmark = new ExportBenchmark(out, progress);
     benchmark.print(benchmark.run(workDir, rows));
     return 0;

@@ -21,6 +21,24 @@ final class RestClient {
     return send(HttpRequest.newBuilder(URI.create(url)).GET());
   }
 
+  /** The body of a GET as text, e.g. Prometheus metrics. */
+  String getText(String url) {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).GET().timeout(Duration.ofSeconds(60)).build();
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() >= 400) {
+        throw new IllegalStateException("GET " + url + " answered " + response.statusCode());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new IllegalStateException(url + " is unreachable: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while calling " + url, e);
+    }
+  }
+
   JsonNode post(String url, Object body) {
     try {
       return send(

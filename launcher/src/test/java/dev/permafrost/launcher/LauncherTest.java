@@ -28,12 +28,28 @@ class LauncherTest {
         .isInstanceOf(Launcher.UsageException.class)
         .hasMessage("unknown command 'dmeo'; commands: demo, bench");
     assertThatThrownBy(() -> Launcher.run(List.of("bench", "import"), out))
-        .hasMessage("bench needs a benchmark name; benchmarks: export");
+        .hasMessage("bench needs a benchmark name; benchmarks: export, archive");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "three"), out))
         .hasMessage("--days must be a positive whole number, not 'three'");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "3"), out))
         .hasMessageContaining("at least 8");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--fast"), out))
         .hasMessage("unknown option '--fast' for demo");
+  }
+
+  @Test
+  void theArchiveBenchmarkReadsRowsPerSecondFromTheServicesPrometheusMetrics() {
+    String metrics =
+        """
+        # TYPE permafrost_archive_rows_total counter
+        permafrost_archive_rows_total{operation="prune",} 2000000.0
+        permafrost_archive_rows_total{operation="verify",} 3000000.0
+        permafrost_archive_operation_seconds_sum{operation="prune",} 8.0
+        permafrost_archive_operation_seconds_sum{operation="verify",} 2.0
+        """;
+    assertThat(ArchiveBenchmark.rowsPerSecond(metrics, "prune")).isEqualTo(250_000.0);
+    assertThat(ArchiveBenchmark.rowsPerSecond(metrics, "verify")).isEqualTo(1_500_000.0);
+    assertThatThrownBy(() -> ArchiveBenchmark.rowsPerSecond(metrics, "restore"))
+        .hasMessageContaining("no permafrost_archive_rows_total for restore");
   }
 }

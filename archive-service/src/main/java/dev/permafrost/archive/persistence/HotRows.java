@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
+import org.postgresql.PGStatement;
 
 /** The hot rows of a dataset's table that a chunk holds. */
 @ApplicationScoped
@@ -160,6 +161,8 @@ public class HotRows {
     int timeIndex = schema.indexOf(dataset.timeColumn());
     try (PreparedStatement statement = transaction.prepareStatement(sql)) {
       statement.setFetchSize(FETCH_ROWS); // returned rows come in batches, not all at once
+      // Binary transfer from the first execution: no text parsing of every number and date.
+      statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
       TimeBounds.bind(statement, 1, schema.column(timeIndex).type(), chunk.partitionStart());
       TimeBounds.bind(statement, 2, schema.column(timeIndex).type(), chunk.partitionEnd());
       try (ResultSet rs = statement.executeQuery()) {

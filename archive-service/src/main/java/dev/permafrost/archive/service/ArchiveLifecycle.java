@@ -52,6 +52,7 @@ public class ArchiveLifecycle {
   private final Failpoints failpoints;
   private final MeterRegistry metrics;
   private final TenantPurge tenantPurge;
+  private final OperationMetrics operations;
   private final Path workDir;
   private final Clock clock = Clock.systemUTC();
 
@@ -67,7 +68,8 @@ public class ArchiveLifecycle {
       Failpoints failpoints,
       dev.permafrost.archive.config.ArchiveConfig config,
       MeterRegistry metrics,
-      TenantPurge tenantPurge) {
+      TenantPurge tenantPurge,
+      OperationMetrics operations) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.audit = audit;
@@ -79,6 +81,7 @@ public class ArchiveLifecycle {
     this.failpoints = failpoints;
     this.metrics = metrics;
     this.tenantPurge = tenantPurge;
+    this.operations = operations;
     this.workDir = config.workDir();
   }
 
@@ -152,6 +155,7 @@ public class ArchiveLifecycle {
   }
 
   private void verify(Chunk chunk, Optional<UUID> eventId) {
+    long started = System.nanoTime();
     ReadBack readBack = verifier.readBack(chunk);
     failpoints.reached(Failpoints.VERIFY_BEFORE_COMMIT);
     Transactions.inTransaction(
@@ -163,6 +167,9 @@ public class ArchiveLifecycle {
           }
           return null;
         });
+    if (readBack.intact()) {
+      operations.record("verify", readBack.rows(), System.nanoTime() - started);
+    }
   }
 
   /**
@@ -174,27 +181,31 @@ public class ArchiveLifecycle {
   private boolean prune(Chunk verified, Optional<UUID> eventId) {
     DatasetDefinition dataset = datasets.find(verified.dataset());
     Path keysFile = workDir.resolve("prune-keys-" + verified.chunkId() + "-" + UUID.randomUUID());
+    long started = System.nanoTime();
     try {
-      Transactions.inTransaction(
-          dataSource,
-          c -> {
-            Optional<Chunk> locked = catalog.lock(c, verified.chunkId());
-            if (locked.isEmpty() || locked.get().state() != ChunkState.VERIFIED) {
-              return null; // another worker moved it on while we waited for the lock
-            }
-            Chunk chunk = locked.get();
-            ReadBack readBack = verifier.readBack(chunk, dataset.primaryKey(), keysFile);
-            if (!readBack.intact()) {
-              verifier.record(c, chunk, readBack);
-              if (eventId.isPresent()) {
-                inbox.markProcessed(c, PARTITION_READY_CONSUMER, eventId.get());
-              }
-              return null;
-            }
-            failpoints.reached(Failpoints.PRUNE_AFTER_READ_BACK);
-            deleteAndActivate(c, dataset, chunk, readBack, keysFile, eventId);
-            return null;
-          });
+      Long pruned =
+          Transactions.inTransaction(
+              dataSource,
+              c -> {
+                Optional<Chunk> locked = catalog.lock(c, verified.chunkId());
+                if (locked.isEmpty() || locked.get().state() != ChunkState.VERIFIED) {
+                  return null; // another worker moved it on while we waited for the lock
+                }
+                Chunk chunk = locked.get();
+                ReadBack readBack = verifier.readBack(chunk, dataset.primaryKey(), keysFile);
+                if (!readBack.intact()) {
+                  verifier.record(c, chunk, readBack);
+                  if (eventId.isPresent()) {
+                    inbox.markProcessed(c, PARTITION_READY_CONSUMER, eventId.get());
+                  }
+                  return null;
+                }
+                failpoints.reached(Failpoints.PRUNE_AFTER_READ_BACK);
+                return deleteAndActivate(c, dataset, chunk, readBack, keysFile, eventId);
+              });
+      if (pruned != null) {
+        operations.record("prune", pruned, System.nanoTime() - started);
+      }
       return true;
     } catch (PruneRefusedException e) {
       LOG.errorf(
@@ -207,7 +218,10 @@ public class ArchiveLifecycle {
     }
   }
 
-  private void deleteAndActivate(
+  /**
+   * @return the rows pruned
+   */
+  private long deleteAndActivate(
       Connection c,
       DatasetDefinition dataset,
       Chunk chunk,
@@ -280,6 +294,7 @@ public class ArchiveLifecycle {
     LOG.infof(
         "archived %s/%s chunk %s: %d hot rows pruned",
         chunk.dataset(), chunk.partition(), chunk.chunkId(), deleted.rows());
+    return deleted.rows();
   }
 
   private ChunkState state(UUID chunkId) {

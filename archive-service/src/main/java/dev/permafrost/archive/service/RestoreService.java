@@ -23,8 +23,11 @@ import dev.permafrost.support.rest.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -64,6 +67,7 @@ public class RestoreService {
   private final ChunkVerifier verifier;
   private final Failpoints failpoints;
   private final MeterRegistry metrics;
+  private final OperationMetrics operations;
   private final Clock clock = Clock.systemUTC();
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(r -> new Thread(r, "restore-worker"));
@@ -79,7 +83,8 @@ public class RestoreService {
       Datasets datasets,
       ChunkVerifier verifier,
       Failpoints failpoints,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      OperationMetrics operations) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.requests = requests;
@@ -90,6 +95,7 @@ public class RestoreService {
     this.verifier = verifier;
     this.failpoints = failpoints;
     this.metrics = metrics;
+    this.operations = operations;
   }
 
   /**
@@ -227,73 +233,80 @@ public class RestoreService {
   }
 
   private void restoreChunk(UUID requestId, UUID chunkId) {
-    Transactions.inWritableSnapshot(
-        dataSource,
-        c -> {
-          Chunk chunk = catalog.lock(c, chunkId).orElseThrow();
-          if (chunk.state() != ChunkState.ACTIVE) {
-            // Restored by an earlier attempt or another request: nothing left to do here.
-            requests.chunkDone(c, requestId, chunkId, 0);
-            return null;
-          }
-          DatasetDefinition dataset = datasets.find(chunk.dataset());
-          boolean offload = dataset.mode() == LifecycleMode.OFFLOAD;
-          TableSchema schema = PgTables.readSchema(c, dataset.table());
-          RowDigest before =
-              offload ? new RowDigest(schema) : hotRows.digestPartition(c, dataset, schema, chunk);
-          String copyTarget = HotRows.copyInto(dataset, schema);
-          if (offload) {
-            copyTarget = hotRows.stageOffloadedRows(c, dataset, schema);
-          }
-          ReadBack readBack = copyInto(c, copyTarget, dataset, schema, chunk);
-          if (!readBack.intact()) {
-            throw new RestoreRefusedException(
-                "chunk "
-                    + chunk.chunkId()
-                    + " cannot be restored, its cold copy is damaged: "
-                    + String.join("; ", readBack.problems()),
-                chunk,
-                readBack);
-          }
-          failpoints.reached(Failpoints.RESTORE_AFTER_COPY);
-          // Move: the partition grew by the chunk. Offload: the rows pointing at the chunk got
-          // their payload back and are whole again, exactly as exported.
-          RowDigest added =
-              offload
-                  ? hotRows.putBackOffloaded(c, dataset, schema, chunk)
-                  : hotRows.digestPartition(c, dataset, schema, chunk);
-          added.subtract(before);
-          if (added.count() != chunk.rowCount() || !added.hex().equals(chunk.rowDigest())) {
-            throw new RestoreRefusedException(
-                "restoring chunk "
-                    + chunk.chunkId()
-                    + " added "
-                    + added.count()
-                    + " rows / "
-                    + added.hex()
-                    + " but the chunk holds "
-                    + chunk.rowCount()
-                    + " / "
-                    + chunk.rowDigest());
-          }
-          failpoints.reached(Failpoints.RESTORE_BEFORE_COMMIT);
-          if (!catalog.transition(c, chunk, ChunkState.RESTORED, null)) {
-            throw new IllegalStateException("chunk " + chunkId + " changed under its row lock");
-          }
-          audit.record(c, AuditLog.Action.RESTORED, chunk, added.count(), added.hex(), null);
-          requests.chunkDone(c, requestId, chunkId, added.count());
-          outbox.append(
-              c,
-              EventEnvelope.of(
-                  chunk.dataset() + "/" + chunk.partition(),
-                  clock.instant(),
-                  new PartitionRestored(
-                      List.of(chunkId), chunk.dataset(), chunk.partition(), added.count())));
-          LOG.infof(
-              "restored %s/%s chunk %s: %d rows back in %s",
-              chunk.dataset(), chunk.partition(), chunkId, added.count(), dataset.table());
-          return null;
-        });
+    long started = System.nanoTime();
+    Long restored =
+        Transactions.inWritableSnapshot(
+            dataSource,
+            c -> {
+              Chunk chunk = catalog.lock(c, chunkId).orElseThrow();
+              if (chunk.state() != ChunkState.ACTIVE) {
+                // Restored by an earlier attempt or another request: nothing left to do here.
+                requests.chunkDone(c, requestId, chunkId, 0);
+                return (Long) null;
+              }
+              DatasetDefinition dataset = datasets.find(chunk.dataset());
+              boolean offload = dataset.mode() == LifecycleMode.OFFLOAD;
+              TableSchema schema = PgTables.readSchema(c, dataset.table());
+              RowDigest before =
+                  offload
+                      ? new RowDigest(schema)
+                      : hotRows.digestPartition(c, dataset, schema, chunk);
+              String copyTarget = HotRows.copyInto(dataset, schema);
+              if (offload) {
+                copyTarget = hotRows.stageOffloadedRows(c, dataset, schema);
+              }
+              ReadBack readBack = copyInto(c, copyTarget, dataset, schema, chunk);
+              if (!readBack.intact()) {
+                throw new RestoreRefusedException(
+                    "chunk "
+                        + chunk.chunkId()
+                        + " cannot be restored, its cold copy is damaged: "
+                        + String.join("; ", readBack.problems()),
+                    chunk,
+                    readBack);
+              }
+              failpoints.reached(Failpoints.RESTORE_AFTER_COPY);
+              // Move: the partition grew by the chunk. Offload: the rows pointing at the chunk got
+              // their payload back and are whole again, exactly as exported.
+              RowDigest added =
+                  offload
+                      ? hotRows.putBackOffloaded(c, dataset, schema, chunk)
+                      : hotRows.digestPartition(c, dataset, schema, chunk);
+              added.subtract(before);
+              if (added.count() != chunk.rowCount() || !added.hex().equals(chunk.rowDigest())) {
+                throw new RestoreRefusedException(
+                    "restoring chunk "
+                        + chunk.chunkId()
+                        + " added "
+                        + added.count()
+                        + " rows / "
+                        + added.hex()
+                        + " but the chunk holds "
+                        + chunk.rowCount()
+                        + " / "
+                        + chunk.rowDigest());
+              }
+              failpoints.reached(Failpoints.RESTORE_BEFORE_COMMIT);
+              if (!catalog.transition(c, chunk, ChunkState.RESTORED, null)) {
+                throw new IllegalStateException("chunk " + chunkId + " changed under its row lock");
+              }
+              audit.record(c, AuditLog.Action.RESTORED, chunk, added.count(), added.hex(), null);
+              requests.chunkDone(c, requestId, chunkId, added.count());
+              outbox.append(
+                  c,
+                  EventEnvelope.of(
+                      chunk.dataset() + "/" + chunk.partition(),
+                      clock.instant(),
+                      new PartitionRestored(
+                          List.of(chunkId), chunk.dataset(), chunk.partition(), added.count())));
+              LOG.infof(
+                  "restored %s/%s chunk %s: %d rows back in %s",
+                  chunk.dataset(), chunk.partition(), chunkId, added.count(), dataset.table());
+              return added.count();
+            });
+    if (restored != null) {
+      operations.record("restore", restored, System.nanoTime() - started);
+    }
   }
 
   /** Streams the chunk's rows from the store with {@code copyStatement}, inside {@code c}. */
@@ -323,18 +336,20 @@ public class RestoreService {
           } catch (SQLException e) {
             throw new IOException("could not start copying into " + dataset.table(), e);
           }
+          Writer text =
+              new BufferedWriter(new OutputStreamWriter(copy, StandardCharsets.UTF_8), 1 << 16);
           StringBuilder line = new StringBuilder();
           return new ColdCopyReader.RowSink() {
             @Override
             public void accept(Object[] row) throws IOException {
               line.setLength(0);
               CopyText.appendRow(line, schema, row);
-              copy.write(line.toString().getBytes(StandardCharsets.UTF_8));
+              text.append(line);
             }
 
             @Override
             public void close() throws IOException {
-              copy.close();
+              text.close(); // ends the COPY
             }
           };
         });
