@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.permafrost.archive.domain.ChunkState;
 import dev.permafrost.archive.schedule.ObjectCollector;
 import dev.permafrost.archive.service.ArchiveLifecycle;
+import dev.permafrost.archive.service.Compaction;
 import dev.permafrost.archive.service.Failpoints;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.ChunkObject;
@@ -30,6 +31,7 @@ import java.sql.Connection;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,13 +56,14 @@ class VerificationIT {
   @Inject ArchiveLifecycle lifecycle;
   @Inject Failpoints failpoints;
   @Inject ObjectCollector collector;
+  @Inject Compaction compaction;
   @Inject S3Client s3;
 
   @BeforeAll
   static void loadDays() throws Exception {
     try (Connection connection = connect()) {
       DemoData.createPageviewsTable(connection);
-      DemoData.loadPageviews(connection, FIRST_DAY, 10, 1_000, 70_000_000, 5);
+      DemoData.loadPageviews(connection, FIRST_DAY, 11, 1_000, 70_000_000, 5);
     }
   }
 
@@ -206,7 +209,7 @@ class VerificationIT {
         .body(
             "detail",
             containsString(
-                "allowed: [VERIFIED, CORRUPT, PRUNED, RESTORED, PURGED, OBJECT_DELETED]"));
+                "allowed: [VERIFIED, CORRUPT, PRUNED, RESTORED, PURGED, COMPACTED, OBJECT_DELETED]"));
     given().get("/api/v1/audit?limit=0").then().statusCode(400);
     given()
         .get("/q/metrics")
@@ -320,6 +323,61 @@ class VerificationIT {
                     + strayChunk
                     + "%'"))
         .isEqualTo(2);
+  }
+
+  @Test
+  void aPartitionOfManySmallChunksIsMergedIntoOneThatHoldsExactlyTheirRows() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(10);
+    List<EventEnvelope<PartitionReady>> chunks = new java.util.ArrayList<>();
+    chunks.add(export("pageviews", day));
+    assertThat(lifecycle.onPartitionReady(chunks.get(0))).isEqualTo(ChunkState.ACTIVE);
+    for (int sequence = 2; sequence <= 4; sequence++) {
+      DevStackTestResource.current()
+          .execute(
+              "INSERT INTO public.pageviews VALUES ("
+                  + (79_100_000 + sequence)
+                  + ", 1, 'late', '/late', "
+                  + sequence
+                  + ", '"
+                  + day
+                  + "')");
+      EventEnvelope<PartitionReady> late =
+          exportChunk(store, keys, datasets.find("pageviews"), day, sequence);
+      assertThat(lifecycle.onPartitionReady(late)).isEqualTo(ChunkState.ACTIVE);
+      chunks.add(late);
+    }
+    long rows = chunks.stream().mapToLong(c -> c.payload().rowCount()).sum();
+
+    UUID merged = compaction.compact("pageviews", day.toString()).orElseThrow();
+
+    var chunk = given().get("/api/v1/chunks/" + merged).then().statusCode(200).extract();
+    assertThat(chunk.<String>path("state")).isEqualTo("ACTIVE");
+    assertThat(chunk.<Integer>path("rowCount").longValue()).isEqualTo(rows);
+    for (EventEnvelope<PartitionReady> source : chunks) {
+      assertThat(ArchiveFixtures.state(source)).isEqualTo("SUPERSEDED");
+      // Kept for the grace period: a query that read the catalog before the merge reads them.
+      assertThat(store.exists(source.payload().objects().get(0).key())).isTrue();
+    }
+    assertThat(
+            count(
+                "SELECT count(*) FROM archive.doomed_object WHERE delete_after > now()"
+                    + " AND object_key LIKE '%"
+                    + chunks.get(0).payload().chunkId()
+                    + "%'"))
+        .isEqualTo(2); // its data file and its manifest
+    given()
+        .post("/api/v1/chunks/" + merged + "/verify")
+        .then()
+        .statusCode(200)
+        .body("intact", equalTo(true));
+    assertThat(compaction.compact("pageviews", day.toString())).isEmpty();
+    assertThat(
+            count(
+                "SELECT count(*) FROM archive.audit_log WHERE action = 'COMPACTED'"
+                    + " AND chunk_id = '"
+                    + merged
+                    + "'"))
+        .isEqualTo(1);
   }
 
   @Test

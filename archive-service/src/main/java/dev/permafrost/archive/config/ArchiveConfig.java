@@ -35,6 +35,20 @@ public interface ArchiveConfig {
   Duration stuckAfter();
 
   /**
+   * A partition with more ACTIVE chunks than this has them merged into one by the reconciler;
+   * default 4.
+   */
+  @WithDefault("4")
+  int compactionMinChunks();
+
+  /**
+   * How long the objects of merged chunks stay in the store after the merge, for queries that
+   * started before it; default 1 hour.
+   */
+  @WithDefault("PT1H")
+  Duration compactionGrace();
+
+  /**
    * How often the store is searched for objects no catalog row references ({@code off} disables
    * it); default 1h.
    */

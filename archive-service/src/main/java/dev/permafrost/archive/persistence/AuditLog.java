@@ -24,6 +24,8 @@ public class AuditLog {
     PRUNED,
     RESTORED,
     PURGED,
+    /** Chunks of a partition merged into one. */
+    COMPACTED,
     /** An object no catalog row referenced, deleted from the store. */
     OBJECT_DELETED
   }

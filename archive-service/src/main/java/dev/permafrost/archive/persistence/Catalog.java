@@ -135,11 +135,17 @@ public class Catalog {
         objectNo++;
       }
     }
+    markReplaced(transaction, replaced.chunkId(), replacement.chunkId());
+  }
+
+  /** Notes which chunk took over a SUPERSEDED chunk's rows. */
+  public void markReplaced(Connection transaction, UUID replaced, UUID replacement)
+      throws SQLException {
     try (PreparedStatement update =
         transaction.prepareStatement(
             "UPDATE archive.chunk SET replaced_by = ? WHERE chunk_id = ?")) {
-      update.setObject(1, replacement.chunkId());
-      update.setObject(2, replaced.chunkId());
+      update.setObject(1, replacement);
+      update.setObject(2, replaced);
       update.executeUpdate();
     }
   }

@@ -3,6 +3,7 @@ package dev.permafrost.archive.schedule;
 import dev.permafrost.archive.config.ArchiveConfig;
 import dev.permafrost.archive.persistence.Catalog;
 import dev.permafrost.archive.service.ArchiveLifecycle;
+import dev.permafrost.archive.service.Compaction;
 import dev.permafrost.archive.service.RestoreService;
 import dev.permafrost.archive.service.TenantPurge;
 import dev.permafrost.format.DatasetDefinition;
@@ -36,6 +37,7 @@ public class Reconciler {
   private final Datasets datasets;
   private final RestoreService restores;
   private final TenantPurge tenantPurge;
+  private final Compaction compaction;
 
   public Reconciler(
       DataSource dataSource,
@@ -44,7 +46,8 @@ public class Reconciler {
       ArchiveConfig config,
       Datasets datasets,
       RestoreService restores,
-      TenantPurge tenantPurge) {
+      TenantPurge tenantPurge,
+      Compaction compaction) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.lifecycle = lifecycle;
@@ -52,6 +55,7 @@ public class Reconciler {
     this.datasets = datasets;
     this.restores = restores;
     this.tenantPurge = tenantPurge;
+    this.compaction = compaction;
   }
 
   @Scheduled(
@@ -60,6 +64,11 @@ public class Reconciler {
   void reconcile() {
     restores.resumeRunning();
     tenantPurge.deleteDoomedObjects();
+    try {
+      compaction.compactDue();
+    } catch (RuntimeException e) {
+      LOG.warnf("compaction failed, will retry: %s", e.getMessage());
+    }
     Map<String, Duration> pruneCooling = new TreeMap<>();
     for (DatasetDefinition dataset : datasets.all()) {
       Datasets.PrunePolicy policy = datasets.prunePolicy(dataset.name());
