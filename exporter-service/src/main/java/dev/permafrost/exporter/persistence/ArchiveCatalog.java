@@ -35,7 +35,7 @@ public class ArchiveCatalog {
     }
     try (PreparedStatement count =
         connection.prepareStatement(
-"""
+            """
             SELECT count(*) FILTER (WHERE chunk_id = ANY (?)
                        AND state IN ('ACTIVE', 'SUPERSEDED', 'PURGED')),
                    count(*) FILTER (WHERE state IN ('EXPORTED', 'VERIFIED', 'CORRUPT'))
