@@ -23,6 +23,8 @@ CREATE TABLE purged_tenant (
 CREATE TABLE erasure (
     erasure_id   uuid        PRIMARY KEY,
     tenant       text        NOT NULL,
+    -- the one dataset asked for; NULL for every dataset with a tenant column
+    dataset      text,
     requested_by text        NOT NULL,
     reason       text,
     requested_at timestamptz NOT NULL DEFAULT now(),

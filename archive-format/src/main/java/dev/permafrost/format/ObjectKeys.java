@@ -74,6 +74,13 @@ public record ObjectKeys(String prefix) {
     return withPrefix(dataset) + "/" + grain.hivePath(partitionStart) + "/";
   }
 
+  /** The dataset whose folder (or manifest folder) holds {@code key}, for audit entries. */
+  public String datasetOf(String key) {
+    String path = prefix.isEmpty() ? key : key.substring(prefix.length() + 1);
+    String[] parts = path.split("/");
+    return parts[0].equals("_manifests") && parts.length > 1 ? parts[1] : parts[0];
+  }
+
   /** The folder that holds every data file of {@code dataset}. */
   public String datasetFolder(String dataset) {
     return withPrefix(dataset) + "/";

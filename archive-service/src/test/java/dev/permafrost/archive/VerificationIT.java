@@ -12,18 +12,22 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.permafrost.archive.domain.ChunkState;
+import dev.permafrost.archive.persistence.RestoreRequests;
 import dev.permafrost.archive.schedule.ObjectCollector;
 import dev.permafrost.archive.service.ArchiveLifecycle;
 import dev.permafrost.archive.service.Compaction;
 import dev.permafrost.archive.service.Failpoints;
+import dev.permafrost.archive.service.RestoreService;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.ChunkObject;
 import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.contracts.v1.RestoreRequested;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.jdbc.Transactions;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -57,6 +61,9 @@ class VerificationIT {
   @Inject Failpoints failpoints;
   @Inject ObjectCollector collector;
   @Inject Compaction compaction;
+  @Inject RestoreService restores;
+  @Inject RestoreRequests restoreRequests;
+  @Inject javax.sql.DataSource dataSource;
   @Inject S3Client s3;
 
   @BeforeAll
@@ -371,6 +378,25 @@ class VerificationIT {
         .statusCode(200)
         .body("intact", equalTo(true));
     assertThat(compaction.compact("pageviews", day.toString())).isEmpty();
+
+    // A restore recorded for the sources before the merge restores the merged chunk instead.
+    UUID requestId = UUID.randomUUID();
+    java.time.Instant from = day.atStartOfDay().toInstant(ZoneOffset.UTC);
+    Transactions.inTransaction(
+        dataSource,
+        c ->
+            restoreRequests.create(
+                c,
+                new RestoreRequested(
+                    requestId, "pageviews", from, from.plusSeconds(86_400), null, "test", "it"),
+                chunks.stream().map(e -> e.payload().chunkId()).toList(),
+                null));
+    var restored = restores.run(requestId);
+    assertThat(restored.state()).isEqualTo("DONE");
+    assertThat(restored.rowsRestored()).isEqualTo(rows);
+    assertThat(hotRows(day)).isEqualTo(rows);
+    assertThat(given().get("/api/v1/chunks/" + merged).then().extract().<String>path("state"))
+        .isEqualTo("RESTORED");
     assertThat(
             count(
                 "SELECT count(*) FROM archive.audit_log WHERE action = 'COMPACTED'"

@@ -138,6 +138,17 @@ public class Catalog {
     markReplaced(transaction, replaced.chunkId(), replacement.chunkId());
   }
 
+  /** The chunk that took over a SUPERSEDED chunk's rows, if any. */
+  public Optional<UUID> replacedBy(Connection connection, UUID chunkId) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement("SELECT replaced_by FROM archive.chunk WHERE chunk_id = ?")) {
+      select.setObject(1, chunkId);
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getObject(1, UUID.class)) : Optional.empty();
+      }
+    }
+  }
+
   /** Notes which chunk took over a SUPERSEDED chunk's rows. */
   public void markReplaced(Connection transaction, UUID replaced, UUID replacement)
       throws SQLException {

@@ -1,6 +1,7 @@
 package dev.permafrost.archive.persistence;
 
 import dev.permafrost.archive.domain.Erasure;
+import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
 import java.sql.Connection;
@@ -29,19 +30,41 @@ public class Erasures {
    *
    * @return false if one with this id exists already (a retried call or replayed event)
    */
-  public boolean create(
-      Connection transaction, UUID erasureId, String tenant, String requestedBy, String reason)
-      throws SQLException {
+  public boolean create(Connection transaction, TenantPurgeRequested request) throws SQLException {
     try (PreparedStatement insert =
         transaction.prepareStatement(
-            "INSERT INTO archive.erasure (erasure_id, tenant, requested_by, reason)"
-                + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      insert.setObject(1, erasureId);
-      insert.setString(2, tenant);
-      insert.setString(3, requestedBy);
-      insert.setString(4, reason);
+            "INSERT INTO archive.erasure (erasure_id, tenant, dataset, requested_by, reason)"
+                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setObject(1, request.erasureId());
+      insert.setString(2, request.tenant());
+      insert.setString(3, request.dataset());
+      insert.setString(4, request.requestedBy());
+      insert.setString(5, request.reason());
       return insert.executeUpdate() == 1;
     }
+  }
+
+  /** Erasures that started over a minute ago and did not finish, e.g. after a crash. */
+  public List<TenantPurgeRequested> unfinished(Connection connection) throws SQLException {
+    List<TenantPurgeRequested> requests = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT erasure_id, tenant, dataset, reason, requested_by FROM archive.erasure"
+                + " WHERE finished_at IS NULL AND requested_at < now() - interval '1 minute'"
+                + " ORDER BY requested_at LIMIT 100")) {
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          requests.add(
+              new TenantPurgeRequested(
+                  rs.getObject(1, UUID.class),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5)));
+        }
+      }
+    }
+    return requests;
   }
 
   /** Marks the tenant erased from the dataset, for chunks that arrive later. */

@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.PGStatement;
@@ -248,8 +249,12 @@ public class HotRows {
                 + key
                 + " AND t."
                 + pointer
-                + " = ?")) {
+                + " = ?"
+                + dataset.offloadColumns().stream()
+                    .map(c -> " AND t." + DatasetDefinition.quote(c) + " IS NULL")
+                    .collect(Collectors.joining()))) {
       update.setObject(1, chunk.chunkId());
+      // A row given a new payload since it was offloaded keeps it; the counts then differ below.
       update.executeUpdate();
     }
     return digestOfReturned(
@@ -267,6 +272,22 @@ public class HotRows {
             + key
             + " WHERE "
             + inPartition(dataset, "t"));
+  }
+
+  /**
+   * Points the offloaded rows of chunk {@code from} at {@code to}, which holds their payloads now
+   * (a chunk rewritten without an erased tenant).
+   */
+  public void repoint(Connection transaction, DatasetDefinition dataset, UUID from, UUID to)
+      throws SQLException {
+    String pointer = DatasetDefinition.quote(DatasetDefinition.ARCHIVE_POINTER_COLUMN);
+    try (PreparedStatement update =
+        transaction.prepareStatement(
+            "UPDATE " + dataset.table() + " SET " + pointer + " = ? WHERE " + pointer + " = ?")) {
+      update.setObject(1, to);
+      update.setObject(2, from);
+      update.executeUpdate();
+    }
   }
 
   /** The COPY statement that loads canonical rows, in COPY text format, into the table. */

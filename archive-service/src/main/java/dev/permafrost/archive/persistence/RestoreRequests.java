@@ -98,6 +98,27 @@ public class RestoreRequests {
     return ids;
   }
 
+  /** Adds a chunk to the request, e.g. the replacement of one it covered; once. */
+  public void addChunk(Connection transaction, UUID requestId, UUID chunkId) throws SQLException {
+    try (PreparedStatement insert =
+        transaction.prepareStatement(
+            "INSERT INTO archive.restore_chunk (request_id, chunk_id) VALUES (?, ?)"
+                + " ON CONFLICT DO NOTHING")) {
+      insert.setObject(1, requestId);
+      insert.setObject(2, chunkId);
+      if (insert.executeUpdate() == 0) {
+        return;
+      }
+    }
+    try (PreparedStatement update =
+        transaction.prepareStatement(
+            "UPDATE archive.restore_request SET chunks_total = chunks_total + 1"
+                + " WHERE request_id = ?")) {
+      update.setObject(1, requestId);
+      update.executeUpdate();
+    }
+  }
+
   /** Marks one chunk of the request done, adding the rows it restored. */
   public void chunkDone(Connection transaction, UUID requestId, UUID chunkId, long rows)
       throws SQLException {

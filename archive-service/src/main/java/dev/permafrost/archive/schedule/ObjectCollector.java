@@ -2,6 +2,7 @@ package dev.permafrost.archive.schedule;
 
 import dev.permafrost.archive.config.ArchiveConfig;
 import dev.permafrost.archive.persistence.AuditLog;
+import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.support.config.PermafrostConfig;
 import dev.permafrost.support.jdbc.Transactions;
@@ -38,6 +39,7 @@ public class ObjectCollector {
 
   private final DataSource dataSource;
   private final ObjectStore store;
+  private final ObjectKeys keys;
   private final AuditLog audit;
   private final ArchiveConfig config;
   private final String prefix;
@@ -45,11 +47,13 @@ public class ObjectCollector {
   public ObjectCollector(
       DataSource dataSource,
       ObjectStore store,
+      ObjectKeys keys,
       AuditLog audit,
       ArchiveConfig config,
       PermafrostConfig permafrost) {
     this.dataSource = dataSource;
     this.store = store;
+    this.keys = keys;
     this.audit = audit;
     this.config = config;
     this.prefix = permafrost.objectStore().prefix() + "/";
@@ -91,7 +95,12 @@ public class ObjectCollector {
           dataSource,
           c -> {
             audit.recordRows(
-                c, AuditLog.Action.OBJECT_DELETED, datasetOf(key), 0, "", "unreferenced " + key);
+                c,
+                AuditLog.Action.OBJECT_DELETED,
+                keys.datasetOf(key),
+                0,
+                "",
+                "unreferenced " + key);
             return null;
           });
       store.delete(key);
@@ -136,11 +145,5 @@ public class ObjectCollector {
       id = matcher.group(1);
     }
     return id == null ? "" : id;
-  }
-
-  /** The dataset folder an object key lies in, for its audit entry. */
-  private String datasetOf(String key) {
-    String[] parts = key.substring(prefix.length()).split("/");
-    return parts[0].equals("_manifests") && parts.length > 1 ? parts[1] : parts[0];
   }
 }

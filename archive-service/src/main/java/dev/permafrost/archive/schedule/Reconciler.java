@@ -58,17 +58,23 @@ public class Reconciler {
     this.compaction = compaction;
   }
 
+  /** Runs one duty; its failure is logged and retried next time, the other duties still run. */
+  private static void attempt(String duty, Runnable work) {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      LOG.warnf("%s failed, will retry: %s", duty, e.getMessage());
+    }
+  }
+
   @Scheduled(
       every = "{permafrost.archive.reconcile-interval}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void reconcile() {
-    restores.resumeRunning();
-    tenantPurge.deleteDoomedObjects();
-    try {
-      compaction.compactDue();
-    } catch (RuntimeException e) {
-      LOG.warnf("compaction failed, will retry: %s", e.getMessage());
-    }
+    attempt("resuming restores", restores::resumeRunning);
+    attempt("resuming erasures", tenantPurge::resumeUnfinished);
+    attempt("deleting replaced objects", tenantPurge::deleteDoomedObjects);
+    attempt("compaction", compaction::compactDue);
     Map<String, Duration> pruneCooling = new TreeMap<>();
     for (DatasetDefinition dataset : datasets.all()) {
       Datasets.PrunePolicy policy = datasets.prunePolicy(dataset.name());

@@ -176,13 +176,29 @@ public class ColdCopyReader {
             schema,
             row -> {
               digest.add(row);
-              sink.accept(row);
+              try {
+                sink.accept(row);
+              } catch (RuntimeException e) {
+                throw new SinkFailure(e);
+              }
             });
+      } catch (SinkFailure e) {
+        throw e.cause; // the sink's own failure, not a fault of the stored object
       } catch (RuntimeException e) {
         problems.add("object " + object.key() + " cannot be decoded: " + e.getMessage());
       }
     } finally {
       Files.deleteIfExists(file);
+    }
+  }
+
+  /** Carries a sink's failure past the handler that counts decode failures as damage. */
+  private static final class SinkFailure extends RuntimeException {
+    private final RuntimeException cause;
+
+    SinkFailure(RuntimeException cause) {
+      super(cause);
+      this.cause = cause;
     }
   }
 }

@@ -6,9 +6,11 @@ import dev.permafrost.archive.domain.ChunkState;
 import dev.permafrost.archive.persistence.AuditLog;
 import dev.permafrost.archive.persistence.Catalog;
 import dev.permafrost.archive.persistence.Erasures;
+import dev.permafrost.archive.persistence.PartitionLocks;
 import dev.permafrost.format.ChunkFileReader;
 import dev.permafrost.format.ChunkFileWriter;
 import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.LifecycleMode;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
@@ -57,6 +59,7 @@ public class Compaction {
   private final ObjectKeys keys;
   private final ChunkVerifier verifier;
   private final ArchiveConfig config;
+  private final PartitionLocks locks;
   private final Clock clock = Clock.systemUTC();
 
   public Compaction(
@@ -68,7 +71,8 @@ public class Compaction {
       ObjectStore store,
       ObjectKeys keys,
       ChunkVerifier verifier,
-      ArchiveConfig config) {
+      ArchiveConfig config,
+      PartitionLocks locks) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.erasures = erasures;
@@ -78,6 +82,7 @@ public class Compaction {
     this.keys = keys;
     this.verifier = verifier;
     this.config = config;
+    this.locks = locks;
   }
 
   /**
@@ -109,15 +114,26 @@ public class Compaction {
     if (sources.size() < 2) {
       return Optional.empty();
     }
-    if (dataset.layout().splitPerTenant()) {
-      LOG.debugf("%s/%s is split per tenant: its chunks are not merged", datasetName, partition);
+    if (!mergeable(dataset)) {
       return Optional.empty();
     }
-    try {
+    Optional<PartitionLocks.Held> lock = locks.tryLock(datasetName, partition);
+    if (lock.isEmpty()) {
+      return Optional.empty(); // another worker rewrites it now
+    }
+    try (PartitionLocks.Held held = lock.get()) {
       return Optional.of(merge(dataset, sources));
     } catch (IOException e) {
       throw new UncheckedIOException("compacting " + datasetName + "/" + partition + " failed", e);
     }
+  }
+
+  /**
+   * Chunks split per tenant keep one file per tenant, which a merge would undo; offloaded rows
+   * point at their chunk, which a merge would have to follow. Neither is merged.
+   */
+  private static boolean mergeable(DatasetDefinition dataset) {
+    return !dataset.layout().splitPerTenant() && dataset.mode() == LifecycleMode.MOVE;
   }
 
   private UUID merge(DatasetDefinition dataset, List<Chunk> sources) throws IOException {
@@ -130,6 +146,9 @@ public class Compaction {
                         .map(c -> c.chunkId().toString())
                         .collect(Collectors.joining("/")))
                 .getBytes(StandardCharsets.UTF_8));
+    if (Transactions.inSnapshot(dataSource, c -> catalog.find(c, mergedId)).isPresent()) {
+      return mergedId; // merged before; its sources are SUPERSEDED by now
+    }
     Manifest firstManifest = Manifest.fromJson(store.getBytes(first.manifestKey()));
     TableSchema schema = firstManifest.schema();
     discardUnrecorded(dataset, first, mergedId);
@@ -280,8 +299,10 @@ public class Compaction {
             source.objects().forEach(o -> doomed.add(o.key()));
             doomed.add(source.manifestKey());
           }
-          catalog.insertReplacement(c, sources.get(0), merged, ChunkState.ACTIVE);
-          for (Chunk source : sources.subList(1, sources.size())) {
+          // The merged chunk takes the newest source's sequence, as its manifest says.
+          Chunk newest = sources.get(sources.size() - 1);
+          catalog.insertReplacement(c, newest, merged, ChunkState.ACTIVE);
+          for (Chunk source : sources.subList(0, sources.size() - 1)) {
             catalog.markReplaced(c, source.chunkId(), merged.chunkId());
           }
           audit.record(
@@ -304,7 +325,7 @@ public class Compaction {
   private void discardUnrecorded(DatasetDefinition dataset, Chunk first, UUID mergedId) {
     String prefix =
         keys.partitionFolder(dataset.name(), dataset.grain(), first.partitionStart())
-            + "/chunk-"
+            + "chunk-"
             + mergedId;
     store.keysUnder(prefix).forEach(store::delete);
     String manifestKey = keys.manifestKey(dataset.name(), mergedId);
@@ -321,8 +342,18 @@ public class Compaction {
           try (PreparedStatement select =
               c.prepareStatement(
                   "SELECT dataset, partition FROM archive.chunk WHERE state = 'ACTIVE'"
-                      + " GROUP BY dataset, partition HAVING count(*) > ? LIMIT 10")) {
-            select.setInt(1, config.compactionMinChunks());
+                      + " AND dataset = ANY (?) GROUP BY dataset, partition HAVING count(*) > ?"
+                      + " ORDER BY random() LIMIT 10")) {
+            // In random order, so that a partition that keeps failing cannot starve the others.
+            select.setArray(
+                1,
+                c.createArrayOf(
+                    "text",
+                    datasets.all().stream()
+                        .filter(Compaction::mergeable)
+                        .map(DatasetDefinition::name)
+                        .toArray()));
+            select.setInt(2, config.compactionMinChunks());
             try (ResultSet rs = select.executeQuery()) {
               while (rs.next()) {
                 due.add(new String[] {rs.getString(1), rs.getString(2)});

@@ -152,9 +152,14 @@ public class RestoreService {
    */
   public RestoreStatus run(UUID requestId) {
     try {
-      for (UUID chunkId :
-          Transactions.inSnapshot(dataSource, c -> requests.pendingChunks(c, requestId))) {
-        restoreChunk(requestId, chunkId);
+      List<UUID> pending;
+      // Again until none is left: a replaced chunk adds its replacement to the request.
+      while (!(pending =
+              Transactions.inSnapshot(dataSource, c -> requests.pendingChunks(c, requestId)))
+          .isEmpty()) {
+        for (UUID chunkId : pending) {
+          restoreChunk(requestId, chunkId);
+        }
       }
       Transactions.inTransaction(
           dataSource,
@@ -188,12 +193,44 @@ public class RestoreService {
           try {
             run(requestId);
           } catch (RuntimeException e) {
+            if (dataError(e)) {
+              // PostgreSQL refused the rows themselves (a key restored twice, a value out of
+              // range): no retry can succeed, so the request fails with the reason.
+              LOG.errorf(e, "restore %s failed", requestId);
+              Transactions.inTransaction(
+                  dataSource,
+                  c -> {
+                    requests.finish(c, requestId, rootMessage(e));
+                    return null;
+                  });
+              return;
+            }
             // An outage or a crash-like failure: the request stays RUNNING for the reconciler.
             LOG.errorf(e, "restore %s interrupted; it will be resumed", requestId);
           } finally {
             inProgress.remove(requestId);
           }
         });
+  }
+
+  /** Whether PostgreSQL refused data: SQLSTATE class 22 (data) or 23 (integrity). */
+  private static boolean dataError(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql
+          && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
   }
 
   private List<UUID> archivedChunks(RestoreRequested request) {
@@ -240,7 +277,14 @@ public class RestoreService {
             c -> {
               Chunk chunk = catalog.lock(c, chunkId).orElseThrow();
               if (chunk.state() != ChunkState.ACTIVE) {
-                // Restored by an earlier attempt or another request: nothing left to do here.
+                // Restored by an earlier attempt or another request, or erased: nothing left to do
+                // here. Replaced by a compaction or an erasure: its replacement holds the rows now.
+                if (chunk.state() == ChunkState.SUPERSEDED) {
+                  Optional<UUID> replacement = catalog.replacedBy(c, chunkId);
+                  if (replacement.isPresent()) {
+                    requests.addChunk(c, requestId, replacement.get());
+                  }
+                }
                 requests.chunkDone(c, requestId, chunkId, 0);
                 return (Long) null;
               }

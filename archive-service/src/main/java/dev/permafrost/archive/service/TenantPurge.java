@@ -6,12 +6,15 @@ import dev.permafrost.archive.domain.Erasure;
 import dev.permafrost.archive.persistence.AuditLog;
 import dev.permafrost.archive.persistence.Catalog;
 import dev.permafrost.archive.persistence.Erasures;
+import dev.permafrost.archive.persistence.HotRows;
+import dev.permafrost.archive.persistence.PartitionLocks;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import dev.permafrost.contracts.v1.TenantPurged;
 import dev.permafrost.format.ChunkFileReader;
 import dev.permafrost.format.ChunkFileWriter;
 import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.LifecycleMode;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
@@ -31,13 +34,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -68,6 +74,8 @@ public class TenantPurge {
   private final ObjectKeys keys;
   private final ChunkVerifier verifier;
   private final Failpoints failpoints;
+  private final PartitionLocks locks;
+  private final HotRows hotRows;
   private final Path workDir;
   private final Clock clock = Clock.systemUTC();
 
@@ -82,6 +90,8 @@ public class TenantPurge {
       ObjectKeys keys,
       ChunkVerifier verifier,
       Failpoints failpoints,
+      PartitionLocks locks,
+      HotRows hotRows,
       dev.permafrost.archive.config.ArchiveConfig config) {
     this.dataSource = dataSource;
     this.catalog = catalog;
@@ -93,6 +103,8 @@ public class TenantPurge {
     this.keys = keys;
     this.verifier = verifier;
     this.failpoints = failpoints;
+    this.locks = locks;
+    this.hotRows = hotRows;
     this.workDir = config.workDir();
   }
 
@@ -108,20 +120,23 @@ public class TenantPurge {
     if (recorded.isPresent() && recorded.get().finishedAt() != null) {
       return recorded.get();
     }
-    Transactions.inTransaction(
-        dataSource,
-        c ->
-            erasures.create(
-                c, request.erasureId(), request.tenant(), request.requestedBy(), request.reason()));
+    // The tenant as each table spells it (a uuid in lower case, a number without leading zeros),
+    // so that hot rows, tombstone and chunk rows are matched alike; a bad value changes nothing.
+    Map<String, String> tenants = new TreeMap<>();
     for (DatasetDefinition dataset : targets) {
-      deleteHotRows(request, dataset);
+      tenants.put(dataset.name(), canonicalTenant(dataset, request.tenant()));
+    }
+    Transactions.inTransaction(dataSource, c -> erasures.create(c, request));
+    for (DatasetDefinition dataset : targets) {
+      String tenant = tenants.get(dataset.name());
+      deleteHotRows(request, dataset, tenant);
       List<Chunk> chunks =
           Transactions.inSnapshot(dataSource, c -> catalog.byDataset(c, dataset.name()));
       for (Chunk chunk : chunks) {
         if (chunk.state() == ChunkState.CORRUPT) {
           purgeCorrupt(chunk, request.erasureId());
         } else if (HOLDING_ROWS.contains(chunk.state())) {
-          rewriteWithout(chunk, Set.of(request.tenant()), request.erasureId());
+          rewriteWithout(chunk, Set.of(tenant), request.erasureId());
         }
       }
     }
@@ -171,6 +186,18 @@ public class TenantPurge {
     return rewriteWithout(chunk, tenants, null);
   }
 
+  /** Finishes erasures that a crash or a failure interrupted; the reconciler calls this. */
+  public void resumeUnfinished() {
+    for (TenantPurgeRequested request : Transactions.inSnapshot(dataSource, erasures::unfinished)) {
+      try {
+        purge(request);
+      } catch (RuntimeException e) {
+        LOG.warnf(
+            "erasure %s still unfinished, will retry: %s", request.erasureId(), e.getMessage());
+      }
+    }
+  }
+
   /** Deletes doomed objects whose time has come; the reconciler calls this too. */
   public int deleteDoomedObjects() {
     List<String> due = Transactions.inSnapshot(dataSource, erasures::dueForDeletion);
@@ -179,6 +206,8 @@ public class TenantPurge {
       Transactions.inTransaction(
           dataSource,
           c -> {
+            audit.recordRows(
+                c, AuditLog.Action.OBJECT_DELETED, keys.datasetOf(key), 0, "", "replaced " + key);
             erasures.deleted(c, key);
             return null;
           });
@@ -208,12 +237,62 @@ public class TenantPurge {
         .toList();
   }
 
+  /**
+   * The tenant as the text of a value of the dataset's tenant column.
+   *
+   * @throws ProblemException 400 if it is no value of that column's type
+   */
+  private String canonicalTenant(DatasetDefinition dataset, String tenant) {
+    String column = dataset.tenantColumn().orElseThrow();
+    return Transactions.inSnapshot(
+        dataSource,
+        c -> {
+          String type;
+          try (PreparedStatement select =
+              c.prepareStatement(
+                  "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+                      + " WHERE attrelid = to_regclass(?) AND attname = ? AND NOT attisdropped")) {
+            select.setString(1, dataset.table());
+            select.setString(2, column);
+            try (ResultSet rs = select.executeQuery()) {
+              if (!rs.next()) {
+                throw new IllegalStateException(
+                    "table " + dataset.table() + " has no tenant column " + column);
+              }
+              type = rs.getString(1);
+            }
+          }
+          try (PreparedStatement cast =
+              c.prepareStatement("SELECT CAST(? AS " + type + ")::text")) {
+            cast.setString(1, tenant);
+            try (ResultSet rs = cast.executeQuery()) {
+              rs.next();
+              return rs.getString(1);
+            }
+          } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+              throw ProblemException.badRequest(
+                  "tenant '"
+                      + tenant
+                      + "' is not a value of "
+                      + dataset.name()
+                      + "'s tenant column "
+                      + column
+                      + "; allowed: a value of type "
+                      + type);
+            }
+            throw e;
+          }
+        });
+  }
+
   /** Deletes the tenant's hot rows and records the tenant as erased, in one transaction. */
-  private void deleteHotRows(TenantPurgeRequested request, DatasetDefinition dataset) {
+  private void deleteHotRows(
+      TenantPurgeRequested request, DatasetDefinition dataset, String tenant) {
     Transactions.inWritableSnapshot(
         dataSource,
         c -> {
-          erasures.tombstone(c, dataset.name(), request.tenant(), request.erasureId());
+          erasures.tombstone(c, dataset.name(), tenant, request.erasureId());
           TableSchema schema = PgTables.readSchema(c, dataset.table());
           String where =
               " WHERE " + DatasetDefinition.quote(dataset.tenantColumn().orElseThrow()) + " = ?";
@@ -222,7 +301,7 @@ public class TenantPurge {
               c.prepareStatement(
                   "SELECT " + schema.selectList() + " FROM " + dataset.table() + where)) {
             select.setFetchSize(10_000);
-            select.setObject(1, request.tenant(), Types.OTHER); // typed like the column
+            select.setObject(1, tenant, Types.OTHER); // typed like the column
             try (ResultSet rs = select.executeQuery()) {
               while (rs.next()) {
                 digest.add(PgTables.readRow(rs, schema));
@@ -232,7 +311,7 @@ public class TenantPurge {
           int deleted;
           try (PreparedStatement delete =
               c.prepareStatement("DELETE FROM " + dataset.table() + where)) {
-            delete.setObject(1, request.tenant(), Types.OTHER);
+            delete.setObject(1, tenant, Types.OTHER);
             deleted = delete.executeUpdate();
           }
           if (deleted != digest.count()) {
@@ -247,7 +326,7 @@ public class TenantPurge {
                 dataset.name(),
                 deleted,
                 digest.hex(),
-                "hot rows of tenant " + request.tenant());
+                "hot rows of tenant " + tenant);
           }
           erasures.addRemoved(
               c, request.erasureId(), dataset.name(), true, deleted, digest.hex(), null, 0);
@@ -285,7 +364,24 @@ public class TenantPurge {
    */
   private Optional<UUID> rewriteWithout(Chunk chunk, Set<String> tenants, UUID erasureId) {
     DatasetDefinition dataset = datasets.find(chunk.dataset());
-    try {
+    PartitionLocks.Held lock =
+        locks
+            .tryLock(chunk.dataset(), chunk.partition())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        chunk.dataset()
+                            + "/"
+                            + chunk.partition()
+                            + " is being rewritten by another worker; try again"));
+    try (lock) {
+      Optional<Chunk> current =
+          Transactions.inSnapshot(dataSource, c -> catalog.find(c, chunk.chunkId()));
+      if (current.isEmpty()
+          || current.get().state() != chunk.state()
+          || current.get().leaseEpoch() != chunk.leaseEpoch()) {
+        return Optional.empty(); // moved on while we waited: whoever moved it read it afresh
+      }
       Manifest manifest = Manifest.fromJson(store.getBytes(chunk.manifestKey()));
       TableSchema schema = manifest.schema();
       int tenantIndex = schema.indexOf(dataset.tenantColumn().orElseThrow());
@@ -342,7 +438,7 @@ public class TenantPurge {
       if (!kept.isEmpty()) {
         replacement = writeReplacement(chunk, manifest, replacementId, kept, rest, dataset);
       }
-      swap(chunk, replacement, removed, doomed, tenants, erasureId);
+      swap(dataset, chunk, replacement, removed, doomed, tenants, erasureId);
       failpoints.reached(Failpoints.PURGE_BEFORE_OBJECT_DELETION);
       deleteDoomedObjects();
       return Optional.ofNullable(replacement).map(Chunk::chunkId);
@@ -479,6 +575,7 @@ public class TenantPurge {
 
   /** Replaces the chunk in one transaction, unless it moved on since it was read. */
   private void swap(
+      DatasetDefinition dataset,
       Chunk chunk,
       Chunk replacement,
       RowDigest removed,
@@ -504,6 +601,9 @@ public class TenantPurge {
                 locked,
                 replacement,
                 locked.state() == ChunkState.ACTIVE ? ChunkState.ACTIVE : ChunkState.VERIFIED);
+            if (dataset.mode() == LifecycleMode.OFFLOAD) {
+              hotRows.repoint(c, dataset, chunk.chunkId(), replacement.chunkId());
+            }
           }
           audit.record(
               c,
