@@ -159,13 +159,18 @@ public class Erasures {
     }
   }
 
-  public void finish(Connection transaction, UUID erasureId) throws SQLException {
+  /**
+   * Marks the erasure finished.
+   *
+   * @return false if it was finished before (by another worker)
+   */
+  public boolean finish(Connection transaction, UUID erasureId) throws SQLException {
     try (PreparedStatement update =
         transaction.prepareStatement(
             "UPDATE archive.erasure SET finished_at = now() WHERE erasure_id = ?"
                 + " AND finished_at IS NULL")) {
       update.setObject(1, erasureId);
-      update.executeUpdate();
+      return update.executeUpdate() == 1;
     }
   }
 

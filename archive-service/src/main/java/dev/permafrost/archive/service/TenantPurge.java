@@ -144,7 +144,9 @@ public class TenantPurge {
     Transactions.inTransaction(
         dataSource,
         c -> {
-          erasures.finish(c, request.erasureId());
+          if (!erasures.finish(c, request.erasureId())) {
+            return null; // another worker finished it and announced it
+          }
           for (Erasure.DatasetErasure erased :
               erasures.find(c, request.erasureId()).orElseThrow().datasets()) {
             outbox.append(
