@@ -18,8 +18,14 @@ import java.util.UUID;
 public class RestoreRequests {
 
   private static final String COLUMNS =
-      "request_id, dataset, range_from, range_to, reason, requested_by, state, chunks_total,"
-          + " chunks_done, rows_restored, error, requested_at, finished_at";
+      """
+      request_id, dataset, range_from, range_to, reason, requested_by, state,
+      (SELECT count(*) FROM archive.restore_chunk k WHERE k.request_id = r.request_id),
+      (SELECT count(*) FROM archive.restore_chunk k WHERE k.request_id = r.request_id AND k.done),
+      (SELECT coalesce(sum(k.rows), 0) FROM archive.restore_chunk k
+       WHERE k.request_id = r.request_id),
+      error, requested_at, finished_at
+      """;
 
   /**
    * Records a request covering {@code chunkIds}; FAILED with {@code error} when it cannot run.
@@ -32,8 +38,8 @@ public class RestoreRequests {
     try (PreparedStatement insert =
         transaction.prepareStatement(
             "INSERT INTO archive.restore_request (request_id, dataset, range_from, range_to,"
-                + " reason, requested_by, state, chunks_total, error, finished_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)"
+                + " reason, requested_by, state, error, finished_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)"
                 + " ON CONFLICT DO NOTHING")) {
       insert.setObject(1, request.requestId());
       insert.setString(2, request.dataset());
@@ -42,9 +48,8 @@ public class RestoreRequests {
       insert.setString(5, request.reason());
       insert.setString(6, request.requestedBy());
       insert.setString(7, error == null ? "RUNNING" : "FAILED");
-      insert.setInt(8, chunkIds.size());
-      insert.setString(9, error);
-      insert.setBoolean(10, error != null);
+      insert.setString(8, error);
+      insert.setBoolean(9, error != null);
       if (insert.executeUpdate() == 0) {
         return false;
       }
@@ -106,38 +111,20 @@ public class RestoreRequests {
                 + " ON CONFLICT DO NOTHING")) {
       insert.setObject(1, requestId);
       insert.setObject(2, chunkId);
-      if (insert.executeUpdate() == 0) {
-        return;
-      }
-    }
-    try (PreparedStatement update =
-        transaction.prepareStatement(
-            "UPDATE archive.restore_request SET chunks_total = chunks_total + 1"
-                + " WHERE request_id = ?")) {
-      update.setObject(1, requestId);
-      update.executeUpdate();
+      insert.executeUpdate();
     }
   }
 
-  /** Marks one chunk of the request done, adding the rows it restored. */
+  /** Marks one chunk of the request done, with the rows it restored. */
   public void chunkDone(Connection transaction, UUID requestId, UUID chunkId, long rows)
       throws SQLException {
     try (PreparedStatement update =
         transaction.prepareStatement(
-            "UPDATE archive.restore_chunk SET done = true WHERE request_id = ? AND chunk_id = ?"
-                + " AND NOT done")) {
-      update.setObject(1, requestId);
-      update.setObject(2, chunkId);
-      if (update.executeUpdate() == 0) {
-        return;
-      }
-    }
-    try (PreparedStatement update =
-        transaction.prepareStatement(
-            "UPDATE archive.restore_request SET chunks_done = chunks_done + 1,"
-                + " rows_restored = rows_restored + ? WHERE request_id = ?")) {
+            "UPDATE archive.restore_chunk SET done = true, rows = ? WHERE request_id = ?"
+                + " AND chunk_id = ? AND NOT done")) {
       update.setLong(1, rows);
       update.setObject(2, requestId);
+      update.setObject(3, chunkId);
       update.executeUpdate();
     }
   }
@@ -160,7 +147,7 @@ public class RestoreRequests {
     List<RestoreStatus> statuses = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT " + COLUMNS + " FROM archive.restore_request " + where)) {
+            "SELECT " + COLUMNS + " FROM archive.restore_request r " + where)) {
       if (parameter != null) {
         select.setObject(1, parameter);
       }

@@ -37,8 +37,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
@@ -71,6 +73,7 @@ public class RestoreService {
   private final Clock clock = Clock.systemUTC();
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(r -> new Thread(r, "restore-worker"));
+  private final ExecutorService chunkWorkers;
   private final Set<UUID> inProgress = ConcurrentHashMap.newKeySet();
 
   public RestoreService(
@@ -84,7 +87,8 @@ public class RestoreService {
       ChunkVerifier verifier,
       Failpoints failpoints,
       MeterRegistry metrics,
-      OperationMetrics operations) {
+      OperationMetrics operations,
+      dev.permafrost.archive.config.ArchiveConfig config) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.requests = requests;
@@ -96,6 +100,9 @@ public class RestoreService {
     this.failpoints = failpoints;
     this.metrics = metrics;
     this.operations = operations;
+    this.chunkWorkers =
+        Executors.newFixedThreadPool(
+            config.restoreConcurrency(), r -> new Thread(r, "restore-chunk-worker"));
   }
 
   /**
@@ -157,9 +164,7 @@ public class RestoreService {
       while (!(pending =
               Transactions.inSnapshot(dataSource, c -> requests.pendingChunks(c, requestId)))
           .isEmpty()) {
-        for (UUID chunkId : pending) {
-          restoreChunk(requestId, chunkId);
-        }
+        restoreAll(requestId, pending);
       }
       Transactions.inTransaction(
           dataSource,
@@ -182,6 +187,36 @@ public class RestoreService {
           });
     }
     return status(requestId).orElseThrow();
+  }
+
+  /**
+   * Restores the chunks side by side, each in its own transaction, and waits for all; then rethrows
+   * the first failure, so that the others are not cut off half way.
+   */
+  private void restoreAll(UUID requestId, List<UUID> chunkIds) {
+    List<Future<?>> restores =
+        chunkIds.stream()
+            .<Future<?>>map(chunkId -> chunkWorkers.submit(() -> restoreChunk(requestId, chunkId)))
+            .toList();
+    RuntimeException failure = null;
+    for (Future<?> restore : restores) {
+      try {
+        restore.get();
+      } catch (ExecutionException e) {
+        if (failure == null) {
+          failure =
+              e.getCause() instanceof RuntimeException cause
+                  ? cause
+                  : new IllegalStateException(e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while restoring " + requestId, e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   private void start(UUID requestId) {
@@ -270,6 +305,9 @@ public class RestoreService {
   }
 
   private void restoreChunk(UUID requestId, UUID chunkId) {
+    if (settledWithoutRestore(requestId, chunkId)) {
+      return;
+    }
     long started = System.nanoTime();
     Long restored =
         Transactions.inWritableSnapshot(
@@ -277,16 +315,7 @@ public class RestoreService {
             c -> {
               Chunk chunk = catalog.lock(c, chunkId).orElseThrow();
               if (chunk.state() != ChunkState.ACTIVE) {
-                // Restored by an earlier attempt or another request, or erased: nothing left to do
-                // here. Replaced by a compaction or an erasure: its replacement holds the rows now.
-                if (chunk.state() == ChunkState.SUPERSEDED) {
-                  Optional<UUID> replacement = catalog.replacedBy(c, chunkId);
-                  if (replacement.isPresent()) {
-                    requests.addChunk(c, requestId, replacement.get());
-                  }
-                }
-                requests.chunkDone(c, requestId, chunkId, 0);
-                return (Long) null;
+                return (Long) null; // moved on since the check: the next pass settles it
               }
               DatasetDefinition dataset = datasets.find(chunk.dataset());
               boolean offload = dataset.mode() == LifecycleMode.OFFLOAD;
@@ -353,6 +382,33 @@ public class RestoreService {
     }
   }
 
+  /**
+   * Marks the chunk done if there is nothing to restore: restored by an earlier attempt or another
+   * request, or erased. A chunk replaced by a compaction or an erasure hands its place in the
+   * request to its replacement, which holds its rows now. At READ COMMITTED, because chunks
+   * restored side by side may add the same replacement.
+   *
+   * @return false if the chunk is ACTIVE and is to be restored
+   */
+  private boolean settledWithoutRestore(UUID requestId, UUID chunkId) {
+    return Transactions.inTransaction(
+        dataSource,
+        c -> {
+          Chunk chunk = catalog.find(c, chunkId).orElseThrow();
+          if (chunk.state() == ChunkState.ACTIVE) {
+            return false;
+          }
+          if (chunk.state() == ChunkState.SUPERSEDED) {
+            Optional<UUID> replacement = catalog.replacedBy(c, chunkId);
+            if (replacement.isPresent()) {
+              requests.addChunk(c, requestId, replacement.get());
+            }
+          }
+          requests.chunkDone(c, requestId, chunkId, 0);
+          return true;
+        });
+  }
+
   /** Streams the chunk's rows from the store with {@code copyStatement}, inside {@code c}. */
   private ReadBack copyInto(
       Connection c,
@@ -410,5 +466,6 @@ public class RestoreService {
   @PreDestroy
   void stop() {
     worker.shutdownNow();
+    chunkWorkers.shutdownNow();
   }
 }
