@@ -20,9 +20,13 @@ import dev.permafrost.contracts.v1.PartitionReady;
 import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.format.ChunkFileReader;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.format.RowDigest;
+import dev.permafrost.format.TableSchema;
 import dev.permafrost.support.config.Datasets;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -101,6 +105,7 @@ class PurgeIT {
 
     String tenant = "3";
     Map<String, long[]> before = rowsAndViewsPerTenant();
+    Map<String, String> digestsBefore = digestsPerTenant();
     long tenantHot = count("SELECT count(*) FROM public.tenant_pageviews WHERE project_id = 3");
     // In every ACTIVE chunk of the dataset (other tests' too) and in the verified one.
     long tenantInChunks = before.get(tenant)[0] - tenantHot + rowsOf(tenant, verified);
@@ -141,6 +146,8 @@ class PurgeIT {
     assertThat(after.keySet()).isEqualTo(before.keySet());
     before.forEach(
         (t, figures) -> assertThat(after.get(t)).as("tenant %s", t).containsExactly(figures));
+    digestsBefore.remove(tenant);
+    assertThat(digestsPerTenant()).isEqualTo(digestsBefore);
 
     // Asked again, the erasure answers with its record and changes nothing.
     assertThat(purge.purge(request(erasureId, tenant))).isEqualTo(erasure);
@@ -166,6 +173,7 @@ class PurgeIT {
       String failpoint = crashPoints.get(i);
       String tenant = tenants.get(i);
       Map<String, long[]> before = rowsAndViewsPerTenant();
+      Map<String, String> digestsBefore = digestsPerTenant();
       long hot = count("SELECT count(*) FROM public.tenant_pageviews WHERE project_id = " + tenant);
       failpoints.arm(
           failpoint,
@@ -191,6 +199,8 @@ class PurgeIT {
               assertThat(after.get(t))
                   .as("tenant %s at %s", t, failpoint)
                   .containsExactly(figures));
+      digestsBefore.remove(tenant);
+      assertThat(digestsPerTenant()).as("digests after %s", failpoint).isEqualTo(digestsBefore);
       assertThat(count("SELECT count(*) FROM archive.doomed_object")).isZero();
     }
   }
@@ -309,6 +319,60 @@ class PurgeIT {
             (tenant, figures) ->
                 totals.merge(tenant, figures, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
     return totals;
+  }
+
+  /**
+   * Each tenant's row count and row digest across both tiers: its hot rows plus its rows in ACTIVE
+   * chunks, as {@code count/digest}.
+   */
+  private Map<String, String> digestsPerTenant() throws Exception {
+    Map<String, RowDigest> digests = new TreeMap<>();
+    TableSchema schema;
+    try (Connection connection = connect()) {
+      schema = PgTables.readSchema(connection, "public.tenant_pageviews");
+      int tenantIndex = schema.indexOf("project_id");
+      try (ResultSet rs =
+          connection
+              .createStatement()
+              .executeQuery("SELECT " + schema.selectList() + " FROM public.tenant_pageviews")) {
+        while (rs.next()) {
+          Object[] row = PgTables.readRow(rs, schema);
+          digests.computeIfAbsent(row[tenantIndex].toString(), t -> new RowDigest(schema)).add(row);
+        }
+      }
+      List<String> activeObjects = new ArrayList<>();
+      try (ResultSet rs =
+          connection
+              .createStatement()
+              .executeQuery(
+                  "SELECT o.object_key FROM archive.chunk c JOIN archive.chunk_object o"
+                      + " USING (chunk_id) WHERE c.dataset = '"
+                      + DATASET
+                      + "' AND c.state = 'ACTIVE'")) {
+        while (rs.next()) {
+          activeObjects.add(rs.getString(1));
+        }
+      }
+      for (String key : activeObjects) {
+        Path file =
+            Path.of("target", "purge-it-" + UUID.randomUUID() + ".parquet").toAbsolutePath();
+        store.download(key, file);
+        try {
+          ChunkFileReader.read(
+              file,
+              schema,
+              row ->
+                  digests
+                      .computeIfAbsent(row[tenantIndex].toString(), t -> new RowDigest(schema))
+                      .add(row));
+        } finally {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
+    Map<String, String> result = new TreeMap<>();
+    digests.forEach((tenant, digest) -> result.put(tenant, digest.count() + "/" + digest.hex()));
+    return result;
   }
 
   private Map<String, long[]> perTenant(List<String> objectKeys) throws Exception {
