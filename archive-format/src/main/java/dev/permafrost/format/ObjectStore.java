@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.UUID;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -139,6 +140,49 @@ public final class ObjectStore {
         .contents()
         .forEach(object -> keys.add(object.key()));
     return keys;
+  }
+
+  /**
+   * Deletes every object of chunk {@code chunkId}, its manifest and its data files in any tenant
+   * directory of the partition. Only for a chunk that no catalog knows: an attempt that died before
+   * recording it, whose retry writes the same keys.
+   */
+  public void discardChunk(
+      ObjectKeys keys, DatasetDefinition dataset, java.time.Instant partitionStart, UUID chunkId) {
+    delete(keys.manifestKey(dataset.name(), chunkId));
+    // Listing is for this clean-up only: the catalog, never the bucket, says what is cold.
+    String marker = "/chunk-" + chunkId + "-";
+    for (String key :
+        keysUnder(keys.partitionFolder(dataset.name(), dataset.grain(), partitionStart))) {
+      if (key.contains(marker)) {
+        delete(key);
+      }
+    }
+  }
+
+  /**
+   * Downloads {@code object} into {@code target} and checks its size and SHA-256 against what its
+   * chunk recorded.
+   *
+   * @throws IllegalStateException naming the object if it differs; {@code target} is deleted
+   */
+  public void downloadChecked(Manifest.StoredObject object, Path target) throws IOException {
+    StoredBytes stored = download(object.key(), target);
+    if (stored.bytes() != object.bytes() || !stored.sha256().equals(object.sha256())) {
+      Files.deleteIfExists(target);
+      throw new IllegalStateException(
+          "object "
+              + object.key()
+              + " has "
+              + stored.bytes()
+              + " bytes / sha256 "
+              + stored.sha256()
+              + ", expected "
+              + object.bytes()
+              + " / "
+              + object.sha256()
+              + "; verify its chunk");
+    }
   }
 
   public void delete(String key) {

@@ -81,16 +81,7 @@ public final class PartitionExporter {
    * reference its objects, and the retry may hold other rows than the attempt that died.
    */
   public void discardUnrecorded(DatasetDefinition dataset, Instant partitionStart, int sequence) {
-    UUID chunkId = chunkId(dataset, partitionStart, sequence);
-    store.delete(keys.manifestKey(dataset.name(), chunkId));
-    // Listing is for this clean-up only: the catalog, never the bucket, says what is cold.
-    String marker = "/chunk-" + chunkId + "-";
-    for (String key :
-        store.keysUnder(keys.partitionFolder(dataset.name(), dataset.grain(), partitionStart))) {
-      if (key.contains(marker)) {
-        store.delete(key);
-      }
-    }
+    store.discardChunk(keys, dataset, partitionStart, chunkId(dataset, partitionStart, sequence));
   }
 
   /** What writing a chunk's rows produced. */

@@ -300,20 +300,7 @@ class PurgeIT {
         totals.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
       }
     }
-    List<String> activeObjects = new ArrayList<>();
-    try (Connection connection = connect();
-        ResultSet rs =
-            connection
-                .createStatement()
-                .executeQuery(
-                    "SELECT o.object_key FROM archive.chunk c JOIN archive.chunk_object o"
-                        + " USING (chunk_id) WHERE c.dataset = '"
-                        + DATASET
-                        + "' AND c.state = 'ACTIVE'")) {
-      while (rs.next()) {
-        activeObjects.add(rs.getString(1));
-      }
-    }
+    List<String> activeObjects = activeObjectKeys();
     perTenant(activeObjects)
         .forEach(
             (tenant, figures) ->
@@ -340,19 +327,7 @@ class PurgeIT {
           digests.computeIfAbsent(row[tenantIndex].toString(), t -> new RowDigest(schema)).add(row);
         }
       }
-      List<String> activeObjects = new ArrayList<>();
-      try (ResultSet rs =
-          connection
-              .createStatement()
-              .executeQuery(
-                  "SELECT o.object_key FROM archive.chunk c JOIN archive.chunk_object o"
-                      + " USING (chunk_id) WHERE c.dataset = '"
-                      + DATASET
-                      + "' AND c.state = 'ACTIVE'")) {
-        while (rs.next()) {
-          activeObjects.add(rs.getString(1));
-        }
-      }
+      List<String> activeObjects = activeObjectKeys();
       for (String key : activeObjects) {
         Path file =
             Path.of("target", "purge-it-" + UUID.randomUUID() + ".parquet").toAbsolutePath();
@@ -396,5 +371,24 @@ class PurgeIT {
       }
     }
     return totals;
+  }
+
+  /** The keys of the objects of the dataset's ACTIVE chunks. */
+  private static List<String> activeObjectKeys() throws Exception {
+    List<String> keys = new ArrayList<>();
+    try (Connection connection = connect();
+        ResultSet rs =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT o.object_key FROM archive.chunk c JOIN archive.chunk_object o"
+                        + " USING (chunk_id) WHERE c.dataset = '"
+                        + DATASET
+                        + "' AND c.state = 'ACTIVE'")) {
+      while (rs.next()) {
+        keys.add(rs.getString(1));
+      }
+    }
+    return keys;
   }
 }

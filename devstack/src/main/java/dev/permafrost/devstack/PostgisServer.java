@@ -9,10 +9,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * PostgreSQL 15 with PostGIS from Debian's packages, on a free loopback port, for the one thing the
@@ -51,7 +49,7 @@ public final class PostgisServer implements AutoCloseable {
     ensureInstalled(workDir);
     try {
       Path dir = workDir.toAbsolutePath();
-      deleteRecursively(dir);
+      DevStack.deleteRecursively(dir);
       Files.createDirectories(dir);
       Path dataDir = dir.resolve("pg-data");
       Path log = dir.resolve("postgres.log");
@@ -177,16 +175,5 @@ public final class PostgisServer implements AutoCloseable {
 
   private static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

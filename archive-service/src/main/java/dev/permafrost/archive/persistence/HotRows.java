@@ -185,6 +185,17 @@ public class HotRows {
   public RowDigest digestPartition(
       Connection transaction, DatasetDefinition dataset, TableSchema schema, Chunk chunk)
       throws SQLException {
+    return digestPartition(transaction, dataset, schema, chunk, "");
+  }
+
+  /** The same, of the partition's rows {@code t} that {@code join} keeps. */
+  private static RowDigest digestPartition(
+      Connection transaction,
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Chunk chunk,
+      String join)
+      throws SQLException {
     return digestOfReturned(
         transaction,
         dataset,
@@ -194,7 +205,9 @@ public class HotRows {
             + schema.selectList("t")
             + " FROM "
             + dataset.table()
-            + " t WHERE "
+            + " t"
+            + join
+            + " WHERE "
             + inPartition(dataset, "t"));
   }
 
@@ -213,11 +226,7 @@ public class HotRows {
               + dataset.table()
               + " WITH NO DATA");
     }
-    return "COPY pg_temp.restored_rows ("
-        + schema.columnNames().stream()
-            .map(DatasetDefinition::quote)
-            .collect(Collectors.joining(", "))
-        + ") FROM STDIN";
+    return copyStatement("pg_temp.restored_rows", schema);
   }
 
   /**
@@ -257,21 +266,12 @@ public class HotRows {
       // A row given a new payload since it was offloaded keeps it; the counts then differ below.
       update.executeUpdate();
     }
-    return digestOfReturned(
+    return digestPartition(
         transaction,
         dataset,
         schema,
         chunk,
-        "SELECT "
-            + schema.selectList("t")
-            + " FROM "
-            + dataset.table()
-            + " t JOIN pg_temp.restored_rows r ON t."
-            + key
-            + " = r."
-            + key
-            + " WHERE "
-            + inPartition(dataset, "t"));
+        " JOIN pg_temp.restored_rows r ON t." + key + " = r." + key);
   }
 
   /**
@@ -292,12 +292,16 @@ public class HotRows {
 
   /** The COPY statement that loads canonical rows, in COPY text format, into the table. */
   public static String copyInto(DatasetDefinition dataset, TableSchema schema) {
+    return copyStatement(dataset.table(), schema);
+  }
+
+  private static String copyStatement(String table, TableSchema schema) {
     return "COPY "
-        + dataset.table()
+        + table
         + " ("
         + schema.columnNames().stream()
             .map(DatasetDefinition::quote)
-            .collect(java.util.stream.Collectors.joining(", "))
+            .collect(Collectors.joining(", "))
         + ") FROM STDIN";
   }
 }

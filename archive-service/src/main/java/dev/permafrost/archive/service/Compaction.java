@@ -57,7 +57,7 @@ public class Compaction {
   private final Datasets datasets;
   private final ObjectStore store;
   private final ObjectKeys keys;
-  private final ChunkVerifier verifier;
+  private final ReplacementChunks replacements;
   private final ArchiveConfig config;
   private final PartitionLocks locks;
   private final Clock clock = Clock.systemUTC();
@@ -70,7 +70,7 @@ public class Compaction {
       Datasets datasets,
       ObjectStore store,
       ObjectKeys keys,
-      ChunkVerifier verifier,
+      ReplacementChunks replacements,
       ArchiveConfig config,
       PartitionLocks locks) {
     this.dataSource = dataSource;
@@ -80,7 +80,7 @@ public class Compaction {
     this.datasets = datasets;
     this.store = store;
     this.keys = keys;
-    this.verifier = verifier;
+    this.replacements = replacements;
     this.config = config;
     this.locks = locks;
   }
@@ -151,57 +151,24 @@ public class Compaction {
     }
     Manifest firstManifest = Manifest.fromJson(store.getBytes(first.manifestKey()));
     TableSchema schema = firstManifest.schema();
-    discardUnrecorded(dataset, first, mergedId);
+    replacements.discardUnrecorded(dataset, first, mergedId);
 
     RowDigest expected = new RowDigest(schema);
     for (Chunk source : sources) {
       expected.addAll(RowDigest.of(schema, source.rowCount(), source.rowDigest()));
     }
     List<Manifest.StoredObject> objects = writeMerged(dataset, schema, first, mergedId, sources);
-    String manifestKey = keys.manifestKey(dataset.name(), mergedId);
-    store.putOnce(
-        manifestKey,
-        new Manifest(
-                Manifest.FORMAT_VERSION,
-                mergedId,
-                dataset.name(),
-                first.partition(),
-                first.partitionStart(),
-                first.partitionEnd(),
-                last.sequence(),
-                firstManifest.columns(),
-                objects,
-                expected.count(),
-                expected.hex(),
-                null,
-                null,
-                clock.instant())
-            .toJson());
+    // The merged chunk takes the newest source's sequence.
     Chunk merged =
-        new Chunk(
+        replacements.writeAndVerify(
+            first,
+            firstManifest.columns(),
             mergedId,
-            dataset.name(),
-            first.partition(),
-            first.partitionStart(),
-            first.partitionEnd(),
             last.sequence(),
-            ChunkState.EXPORTED,
-            0,
-            manifestKey,
-            expected.count(),
-            expected.hex(),
-            objects.stream().mapToLong(Manifest.StoredObject::bytes).sum(),
+            objects,
+            expected,
             null,
-            clock.instant(),
-            objects);
-    ReadBack readBack = verifier.readBack(merged);
-    if (!readBack.intact()) {
-      throw new IllegalStateException(
-          "the merge of "
-              + first.partition()
-              + " does not read back as written: "
-              + String.join("; ", readBack.problems()));
-    }
+            null);
     swap(sources, merged);
     return mergedId;
   }
@@ -219,7 +186,7 @@ public class Compaction {
     MergedFile[] current = {null};
     for (Chunk source : sources) {
       for (Manifest.StoredObject object : source.objects()) {
-        Path file = download(object);
+        Path file = replacements.download(object);
         try {
           ChunkFileReader.read(
               file,
@@ -321,19 +288,6 @@ public class Compaction {
         merged.dataset(), merged.partition(), sources.size(), merged.rowCount(), merged.chunkId());
   }
 
-  /** Removes objects of the merged chunk that an interrupted attempt wrote but never recorded. */
-  private void discardUnrecorded(DatasetDefinition dataset, Chunk first, UUID mergedId) {
-    String prefix =
-        keys.partitionFolder(dataset.name(), dataset.grain(), first.partitionStart())
-            + "chunk-"
-            + mergedId;
-    store.keysUnder(prefix).forEach(store::delete);
-    String manifestKey = keys.manifestKey(dataset.name(), mergedId);
-    if (store.exists(manifestKey)) {
-      store.delete(manifestKey);
-    }
-  }
-
   private List<String[]> duePartitions() {
     return Transactions.inSnapshot(
         dataSource,
@@ -362,17 +316,5 @@ public class Compaction {
           }
           return due;
         });
-  }
-
-  private Path download(Manifest.StoredObject object) throws IOException {
-    Files.createDirectories(config.workDir());
-    Path file = config.workDir().resolve("compact-" + UUID.randomUUID() + ".parquet");
-    ObjectStore.StoredBytes stored = store.download(object.key(), file);
-    if (stored.bytes() != object.bytes() || !stored.sha256().equals(object.sha256())) {
-      Files.deleteIfExists(file);
-      throw new IllegalStateException(
-          "object " + object.key() + " is damaged; its partition is not compacted");
-    }
-    return file;
   }
 }

@@ -72,11 +72,10 @@ public class TenantPurge {
   private final Datasets datasets;
   private final ObjectStore store;
   private final ObjectKeys keys;
-  private final ChunkVerifier verifier;
   private final Failpoints failpoints;
   private final PartitionLocks locks;
+  private final ReplacementChunks replacements;
   private final HotRows hotRows;
-  private final Path workDir;
   private final Clock clock = Clock.systemUTC();
 
   public TenantPurge(
@@ -88,11 +87,10 @@ public class TenantPurge {
       Datasets datasets,
       ObjectStore store,
       ObjectKeys keys,
-      ChunkVerifier verifier,
       Failpoints failpoints,
       PartitionLocks locks,
-      HotRows hotRows,
-      dev.permafrost.archive.config.ArchiveConfig config) {
+      ReplacementChunks replacements,
+      HotRows hotRows) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.erasures = erasures;
@@ -101,11 +99,10 @@ public class TenantPurge {
     this.datasets = datasets;
     this.store = store;
     this.keys = keys;
-    this.verifier = verifier;
     this.failpoints = failpoints;
     this.locks = locks;
+    this.replacements = replacements;
     this.hotRows = hotRows;
-    this.workDir = config.workDir();
   }
 
   /**
@@ -403,7 +400,7 @@ public class TenantPurge {
           kept.add(object); // another tenant's file: reused as it is
           continue;
         }
-        Path file = download(object);
+        Path file = replacements.download(object);
         try {
           long erased = countRows(file, schema, tenantIndex, tenants);
           if (erased == 0) {
@@ -438,7 +435,16 @@ public class TenantPurge {
       rest.subtract(removed);
       Chunk replacement = null;
       if (!kept.isEmpty()) {
-        replacement = writeReplacement(chunk, manifest, replacementId, kept, rest, dataset);
+        replacement =
+            replacements.writeAndVerify(
+                chunk,
+                manifest.columns(),
+                replacementId,
+                chunk.sequence(),
+                kept,
+                rest,
+                manifest.minTime(),
+                manifest.maxTime());
       }
       swap(dataset, chunk, replacement, removed, doomed, tenants, erasureId);
       failpoints.reached(Failpoints.PURGE_BEFORE_OBJECT_DELETION);
@@ -457,25 +463,7 @@ public class TenantPurge {
       throw new IllegalStateException(
           "chunk " + chunk.chunkId() + " was replaced by " + replacementId + " already");
     }
-    int objectNo = 0;
-    for (Manifest.StoredObject object : chunk.objects()) {
-      objectNo++;
-      String key =
-          keys.dataKey(
-              dataset.name(),
-              dataset.grain(),
-              chunk.partitionStart(),
-              object.tenant(),
-              replacementId,
-              objectNo);
-      if (store.exists(key)) {
-        store.delete(key);
-      }
-    }
-    String manifestKey = keys.manifestKey(dataset.name(), replacementId);
-    if (store.exists(manifestKey)) {
-      store.delete(manifestKey);
-    }
+    replacements.discardUnrecorded(dataset, chunk, replacementId);
   }
 
   private Manifest.StoredObject writeWithout(
@@ -518,61 +506,6 @@ public class TenantPurge {
     ObjectStore.StoredBytes stored = output.stored();
     return new Manifest.StoredObject(
         key, stored.bytes(), stored.sha256(), writer.digest().count(), null);
-  }
-
-  /** Writes the replacement's manifest and reads the replacement back: it must be intact. */
-  private Chunk writeReplacement(
-      Chunk chunk,
-      Manifest manifest,
-      UUID replacementId,
-      List<Manifest.StoredObject> kept,
-      RowDigest rest,
-      DatasetDefinition dataset)
-      throws IOException {
-    String manifestKey = keys.manifestKey(dataset.name(), replacementId);
-    Manifest replacementManifest =
-        new Manifest(
-            Manifest.FORMAT_VERSION,
-            replacementId,
-            manifest.dataset(),
-            manifest.partition(),
-            manifest.partitionStart(),
-            manifest.partitionEnd(),
-            manifest.sequence(),
-            manifest.columns(),
-            kept,
-            rest.count(),
-            rest.hex(),
-            manifest.minTime(),
-            manifest.maxTime(),
-            clock.instant());
-    store.putOnce(manifestKey, replacementManifest.toJson());
-    Chunk replacement =
-        new Chunk(
-            replacementId,
-            chunk.dataset(),
-            chunk.partition(),
-            chunk.partitionStart(),
-            chunk.partitionEnd(),
-            chunk.sequence(),
-            ChunkState.EXPORTED,
-            0,
-            manifestKey,
-            rest.count(),
-            rest.hex(),
-            kept.stream().mapToLong(Manifest.StoredObject::bytes).sum(),
-            null,
-            clock.instant(),
-            kept);
-    ReadBack readBack = verifier.readBack(replacement);
-    if (!readBack.intact()) {
-      throw new IllegalStateException(
-          "the rewrite of chunk "
-              + chunk.chunkId()
-              + " does not read back as written: "
-              + String.join("; ", readBack.problems()));
-    }
-    return replacement;
   }
 
   /** Replaces the chunk in one transaction, unless it moved on since it was read. */
@@ -639,18 +572,6 @@ public class TenantPurge {
         tenants,
         removed.count(),
         replacement == null ? ", none left" : ", replaced by " + replacement.chunkId());
-  }
-
-  private Path download(Manifest.StoredObject object) throws IOException {
-    Files.createDirectories(workDir);
-    Path file = workDir.resolve("purge-" + UUID.randomUUID() + ".parquet");
-    ObjectStore.StoredBytes stored = store.download(object.key(), file);
-    if (stored.bytes() != object.bytes() || !stored.sha256().equals(object.sha256())) {
-      Files.deleteIfExists(file);
-      throw new IllegalStateException(
-          "object " + object.key() + " is damaged; verify its chunk before erasing from it");
-    }
-    return file;
   }
 
   private static long countRows(Path file, TableSchema schema, int tenantIndex, Set<String> tenants)
