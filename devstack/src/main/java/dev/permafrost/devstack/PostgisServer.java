@@ -40,17 +40,25 @@ public final class PostgisServer implements AutoCloseable {
   }
 
   /**
-   * Installs the packages if need be, creates a fresh cluster under {@code workDir}, starts it and
-   * creates the {@code postgis} extension in database {@code postgres}.
+   * Installs the packages if need be, creates a fresh cluster, starts it and creates the {@code
+   * postgis} extension in database {@code postgres}. The cluster lives under {@code workDir},
+   * except as root: user {@code postgres} may not reach a directory inside the work tree (a clone
+   * under a private temporary directory, say), so it then lives in a directory of its own under
+   * {@code /tmp}, deleted on close.
    *
    * @throws IllegalStateException naming what failed and the log to read
    */
   public static PostgisServer start(Path workDir) {
     ensureInstalled(workDir);
     try {
-      Path dir = workDir.toAbsolutePath();
-      DevStack.deleteRecursively(dir);
-      Files.createDirectories(dir);
+      Path dir;
+      if (isRoot()) {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "permafrost-postgis-");
+      } else {
+        dir = workDir.toAbsolutePath();
+        DevStack.deleteRecursively(dir);
+        Files.createDirectories(dir);
+      }
       Path dataDir = dir.resolve("pg-data");
       Path log = dir.resolve("postgres.log");
       if (isRoot()) {
@@ -112,6 +120,13 @@ public final class PostgisServer implements AutoCloseable {
         "fast",
         "-w",
         "stop");
+    if (isRoot()) {
+      try {
+        DevStack.deleteRecursively(dataDir.getParent());
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not delete " + dataDir.getParent(), e);
+      }
+    }
   }
 
   private static void ensureInstalled(Path workDir) {
