@@ -5,10 +5,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Writes canonical row values as PostgreSQL's COPY text format, so that rows read from a chunk load
@@ -16,8 +14,6 @@ import java.util.Locale;
  * SRID=4326;} and the hex of its WKB.
  */
 public final class CopyText {
-
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
 
   private CopyText() {}
 
@@ -38,34 +34,56 @@ public final class CopyText {
       out.append("\\N");
       return;
     }
-    String text =
-        switch (column.type()) {
-          case ARRAY -> arrayLiteral(column.elementType(), (List<?>) value);
-          case GEOMETRY ->
-              (column.srid() == 0 ? "" : "SRID=" + column.srid() + ";")
-                  + HexFormat.of().formatHex((byte[]) value);
-          default -> text(column.type(), value);
-        };
-    escape(out, text);
+    switch (column.type()) {
+      case TEXT, JSONB, NUMERIC -> escape(out, (String) value);
+      case ARRAY -> escape(out, arrayLiteral(column.elementType(), (List<?>) value));
+      case BYTEA -> out.append("\\\\x").append(HexFormat.of().formatHex((byte[]) value));
+      case GEOMETRY -> {
+        if (column.srid() != 0) {
+          out.append("SRID=").append(column.srid()).append(';');
+        }
+        out.append(HexFormat.of().formatHex((byte[]) value));
+      }
+      // Written straight into the line, as they hold no character that COPY escapes: this is
+      // most of a restore's formatting work, so no intermediate strings.
+      default -> appendPlain(out, column.type(), value);
+    }
   }
 
   /** A value's text as PostgreSQL's input functions read it, before COPY's own escaping. */
   static String text(ColumnType type, Object value) {
     return switch (type) {
+      case TEXT, JSONB, NUMERIC -> (String) value;
       case BYTEA -> "\\x" + HexFormat.of().formatHex((byte[]) value);
-      case BOOLEAN -> (Boolean) value ? "t" : "f";
-      case DATE -> date((LocalDate) value);
-      case TIMESTAMP -> timestamp((LocalDateTime) value, "");
-      case TIMESTAMPTZ ->
-          timestamp(LocalDateTime.ofInstant((Instant) value, ZoneOffset.UTC), "+00");
-      case TIME -> ((LocalTime) value).format(TIME);
-      case INTERVAL -> interval((PgInterval) value);
-      // Java's shortest decimal that reads back as the same float or double; NaN, Infinity and
-      // -Infinity are PostgreSQL's spellings too.
-      case SMALLINT, INTEGER, BIGINT, REAL, DOUBLE, NUMERIC, TEXT, JSONB, UUID -> value.toString();
       case ARRAY, GEOMETRY ->
           throw new IllegalArgumentException(type + " values need their column, not just a type");
+      default -> {
+        StringBuilder text = new StringBuilder(32);
+        appendPlain(text, type, value);
+        yield text.toString();
+      }
     };
+  }
+
+  /** The text of a value whose type has no character COPY escapes (numbers, times, uuids). */
+  private static void appendPlain(StringBuilder out, ColumnType type, Object value) {
+    switch (type) {
+      case BOOLEAN -> out.append((Boolean) value ? 't' : 'f');
+      case DATE -> {
+        LocalDate date = (LocalDate) value;
+        appendDate(out, date);
+        appendEra(out, date.getYear());
+      }
+      case TIMESTAMP -> appendTimestamp(out, (LocalDateTime) value, "");
+      case TIMESTAMPTZ ->
+          appendTimestamp(out, LocalDateTime.ofInstant((Instant) value, ZoneOffset.UTC), "+00");
+      case TIME -> appendTime(out, (LocalTime) value);
+      case INTERVAL -> appendInterval(out, (PgInterval) value);
+      // Java's shortest decimal that reads back as the same float or double; NaN, Infinity and
+      // -Infinity are PostgreSQL's spellings too.
+      case SMALLINT, INTEGER, BIGINT, REAL, DOUBLE, UUID -> out.append(value);
+      default -> throw new IllegalArgumentException(type + " values may need escaping");
+    }
   }
 
   private static String arrayLiteral(ColumnType elementType, List<?> elements) {
@@ -93,32 +111,61 @@ public final class CopyText {
     return literal.append('}').toString();
   }
 
-  /** ISO dates, but with PostgreSQL's era suffix rather than Java's signed years. */
-  private static String date(LocalDate date) {
+  /**
+   * ISO dates, but with PostgreSQL's era rather than Java's signed years: see {@link #appendEra}.
+   */
+  private static void appendDate(StringBuilder out, LocalDate date) {
     int year = date.getYear();
-    String era = year <= 0 ? " BC" : "";
-    return String.format(
-            Locale.ROOT,
-            "%04d-%02d-%02d",
-            year <= 0 ? 1 - year : year,
-            date.getMonthValue(),
-            date.getDayOfMonth())
-        + era;
+    appendPadded(out, year <= 0 ? 1 - year : year, 4);
+    out.append('-');
+    appendPadded(out, date.getMonthValue(), 2);
+    out.append('-');
+    appendPadded(out, date.getDayOfMonth(), 2);
   }
 
-  private static String timestamp(LocalDateTime time, String zone) {
-    String date = date(time.toLocalDate());
-    String clock = time.toLocalTime().format(TIME);
-    return date.endsWith(" BC")
-        ? date.substring(0, date.length() - 3) + " " + clock + zone + " BC"
-        : date + " " + clock + zone;
+  /** PostgreSQL's suffix for years before 1 AD, which Java counts as 0, -1, ... */
+  private static void appendEra(StringBuilder out, int year) {
+    if (year <= 0) {
+      out.append(" BC");
+    }
   }
 
-  private static String interval(PgInterval interval) {
-    long micros = interval.micros();
-    String seconds =
-        java.math.BigDecimal.valueOf(micros, 6).toPlainString(); // exact, sign included
-    return interval.months() + " mons " + interval.days() + " days " + seconds + " secs";
+  private static void appendTimestamp(StringBuilder out, LocalDateTime time, String zone) {
+    appendDate(out, time.toLocalDate());
+    out.append(' ');
+    appendTime(out, time.toLocalTime());
+    out.append(zone);
+    appendEra(out, time.getYear());
+  }
+
+  /** {@code HH:mm:ss.SSSSSS}: the microseconds always, as chunks keep no finer precision. */
+  private static void appendTime(StringBuilder out, LocalTime time) {
+    appendPadded(out, time.getHour(), 2);
+    out.append(':');
+    appendPadded(out, time.getMinute(), 2);
+    out.append(':');
+    appendPadded(out, time.getSecond(), 2);
+    out.append('.');
+    appendPadded(out, time.getNano() / 1000, 6);
+  }
+
+  private static void appendPadded(StringBuilder out, int value, int width) {
+    for (int limit = 10, digits = 1; digits < width; limit *= 10, digits++) {
+      if (value < limit) {
+        out.append('0');
+      }
+    }
+    out.append(value);
+  }
+
+  private static void appendInterval(StringBuilder out, PgInterval interval) {
+    out.append(interval.months())
+        .append(" mons ")
+        .append(interval.days())
+        .append(" days ")
+        // exact, sign included
+        .append(java.math.BigDecimal.valueOf(interval.micros(), 6).toPlainString())
+        .append(" secs");
   }
 
   private static void escape(StringBuilder out, String text) {
