@@ -181,6 +181,18 @@ final class ArchiveFixtures {
     }
   }
 
+  /** The JSON body of {@code POST /api/v1/restores}; {@code tenant} may be null. */
+  static String restoreBody(String dataset, String from, String to, String tenant) {
+    return "{\"dataset\": \""
+        + dataset
+        + "\", \"from\": \""
+        + from
+        + "\", \"to\": \""
+        + to
+        + (tenant == null ? "" : "\", \"tenant\": \"" + tenant)
+        + "\", \"reason\": \"audit\", \"requestedBy\": \"archive-it\"}";
+  }
+
   static long count(String sql) throws Exception {
     return DevStackTestResource.current().queryLong(sql);
   }

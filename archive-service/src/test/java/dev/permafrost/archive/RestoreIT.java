@@ -283,18 +283,6 @@ class RestoreIT {
         .then()
         .statusCode(400)
         .body("detail", containsString("allowed: a date like 2026-11-20"));
-    given()
-        .contentType(ContentType.JSON)
-        .body(
-            "{\"dataset\": \"pageviews\", \"from\": \""
-                + day
-                + "\", \"to\": \""
-                + day.plusDays(1)
-                + "\", \"tenant\": \"3\"}")
-        .post("/api/v1/restores")
-        .then()
-        .statusCode(400)
-        .body("detail", containsString("omit tenant"));
     given().get("/api/v1/restores/" + UUID.randomUUID()).then().statusCode(404);
     assertThat(hotRows(day)).isEqualTo(hot);
   }
@@ -341,13 +329,7 @@ class RestoreIT {
   }
 
   private static String body(String dataset, String from, String to) {
-    return "{\"dataset\": \""
-        + dataset
-        + "\", \"from\": \""
-        + from
-        + "\", \"to\": \""
-        + to
-        + "\", \"reason\": \"audit\", \"requestedBy\": \"restore-it\"}";
+    return ArchiveFixtures.restoreBody(dataset, from, to, null);
   }
 
   /** Every row as PostgreSQL prints it: equal text means equal values, byte for byte. */

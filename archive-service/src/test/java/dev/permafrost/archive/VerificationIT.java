@@ -389,6 +389,7 @@ class VerificationIT {
                 c,
                 new RestoreRequested(
                     requestId, "pageviews", from, from.plusSeconds(86_400), null, "test", "it"),
+                /* tenant= */ null,
                 chunks.stream().map(e -> e.payload().chunkId()).toList(),
                 null));
     var restored = restores.run(requestId);

@@ -50,7 +50,7 @@ public interface ArchiveConfig {
 
   /**
    * How long the objects of merged chunks stay in the store after the merge, for queries that
-   * started before it; default 1 hour.
+   * started before it; default 1 hour. The objects a one-tenant restore replaces stay as long.
    */
   @WithDefault("PT1H")
   Duration compactionGrace();

@@ -6,6 +6,7 @@ import java.util.UUID;
 /**
  * A restore request and how far it got.
  *
+ * @param tenant the one tenant whose rows are restored; null for whole chunks
  * @param state RUNNING, DONE or FAILED
  * @param error why it failed; null otherwise
  */
@@ -14,6 +15,7 @@ public record RestoreStatus(
     String dataset,
     Instant from,
     Instant to,
+    String tenant,
     String reason,
     String requestedBy,
     String state,

@@ -6,6 +6,7 @@ import dev.permafrost.format.PgTables;
 import dev.permafrost.format.RowDigest;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.format.TimeBounds;
+import dev.permafrost.support.rest.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.Reader;
@@ -287,6 +288,52 @@ public class HotRows {
       update.setObject(1, to);
       update.setObject(2, from);
       update.executeUpdate();
+    }
+  }
+
+  /**
+   * The tenant as the text of a value of the dataset's tenant column (a uuid in lower case, a
+   * number without leading zeros), so that hot rows, tombstones and chunk rows are matched alike.
+   *
+   * @throws ProblemException 400 if it is no value of that column's type
+   */
+  public String canonicalTenant(Connection c, DatasetDefinition dataset, String tenant)
+      throws SQLException {
+    String column = dataset.tenantColumn().orElseThrow();
+    String type;
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+                + " WHERE attrelid = to_regclass(?) AND attname = ? AND NOT attisdropped")) {
+      select.setString(1, dataset.table());
+      select.setString(2, column);
+      try (ResultSet rs = select.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException(
+              "table " + dataset.table() + " has no tenant column " + column);
+        }
+        type = rs.getString(1);
+      }
+    }
+    try (PreparedStatement cast = c.prepareStatement("SELECT CAST(? AS " + type + ")::text")) {
+      cast.setString(1, tenant);
+      try (ResultSet rs = cast.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    } catch (SQLException e) {
+      if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+        throw ProblemException.badRequest(
+            "tenant '"
+                + tenant
+                + "' is not a value of "
+                + dataset.name()
+                + "'s tenant column "
+                + column
+                + "; allowed: a value of type "
+                + type);
+      }
+      throw e;
     }
   }
 

@@ -28,6 +28,22 @@ public class PartitionLocks {
     this.dataSource = dataSource;
   }
 
+  /**
+   * Takes the partition's lock for work that is retried later when someone holds it.
+   *
+   * @throws IllegalStateException if another worker holds it
+   */
+  public Held lockOrFail(String dataset, String partition) {
+    return tryLock(dataset, partition)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    dataset
+                        + "/"
+                        + partition
+                        + " is being rewritten by another worker; the work is retried later"));
+  }
+
   /** Takes the partition's lock if no one holds it; empty otherwise. */
   public Optional<Held> tryLock(String dataset, String partition) {
     String name = "permafrost/" + dataset + "/" + partition;

@@ -19,7 +19,7 @@ public class RestoreRequests {
 
   private static final String COLUMNS =
       """
-      request_id, dataset, range_from, range_to, reason, requested_by, state,
+      request_id, dataset, range_from, range_to, tenant, reason, requested_by, state,
       (SELECT count(*) FROM archive.restore_chunk k WHERE k.request_id = r.request_id),
       (SELECT count(*) FROM archive.restore_chunk k WHERE k.request_id = r.request_id AND k.done),
       (SELECT coalesce(sum(k.rows), 0) FROM archive.restore_chunk k
@@ -30,26 +30,32 @@ public class RestoreRequests {
   /**
    * Records a request covering {@code chunkIds}; FAILED with {@code error} when it cannot run.
    *
+   * @param tenant the request's tenant as its column spells it; null for whole chunks
    * @return false if a request with this id exists already (a retried call or replayed event)
    */
   public boolean create(
-      Connection transaction, RestoreRequested request, List<UUID> chunkIds, String error)
+      Connection transaction,
+      RestoreRequested request,
+      String tenant,
+      List<UUID> chunkIds,
+      String error)
       throws SQLException {
     try (PreparedStatement insert =
         transaction.prepareStatement(
             "INSERT INTO archive.restore_request (request_id, dataset, range_from, range_to,"
-                + " reason, requested_by, state, error, finished_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)"
+                + " tenant, reason, requested_by, state, error, finished_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)"
                 + " ON CONFLICT DO NOTHING")) {
       insert.setObject(1, request.requestId());
       insert.setString(2, request.dataset());
       insert.setTimestamp(3, Timestamp.from(request.from()));
       insert.setTimestamp(4, Timestamp.from(request.to()));
-      insert.setString(5, request.reason());
-      insert.setString(6, request.requestedBy());
-      insert.setString(7, error == null ? "RUNNING" : "FAILED");
-      insert.setString(8, error);
-      insert.setBoolean(9, error != null);
+      insert.setString(5, tenant);
+      insert.setString(6, request.reason());
+      insert.setString(7, request.requestedBy());
+      insert.setString(8, error == null ? "RUNNING" : "FAILED");
+      insert.setString(9, error);
+      insert.setBoolean(10, error != null);
       if (insert.executeUpdate() == 0) {
         return false;
       }
@@ -153,7 +159,7 @@ public class RestoreRequests {
       }
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          Timestamp finished = rs.getTimestamp(13);
+          Timestamp finished = rs.getTimestamp(14);
           statuses.add(
               new RestoreStatus(
                   rs.getObject(1, UUID.class),
@@ -163,11 +169,12 @@ public class RestoreRequests {
                   rs.getString(5),
                   rs.getString(6),
                   rs.getString(7),
-                  rs.getInt(8),
+                  rs.getString(8),
                   rs.getInt(9),
-                  rs.getLong(10),
-                  rs.getString(11),
-                  rs.getTimestamp(12).toInstant(),
+                  rs.getInt(10),
+                  rs.getLong(11),
+                  rs.getString(12),
+                  rs.getTimestamp(13).toInstant(),
                   finished == null ? null : finished.toInstant()));
         }
       }

@@ -28,6 +28,8 @@ public class RestoreResource {
    *
    * @param from a date ({@code 2026-11-20}) or an instant, inclusive
    * @param to a date or an instant, exclusive
+   * @param tenant optional, for datasets with a tenant column: only this tenant's rows come back,
+   *     the other rows of its chunks stay cold
    * @param requestId optional; repeating a request with the same id is answered with the first
    */
   public record RestoreBody(
@@ -49,12 +51,13 @@ public class RestoreResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
       summary =
-          "Restores every ACTIVE chunk whose partition starts in [from, to); 202 with the request,"
-              + " 409 if nothing there is archived")
+          "Restores every ACTIVE chunk whose partition starts in [from, to), or only one"
+              + " tenant's rows of them; 202 with the request, 409 if nothing there is archived"
+              + " or the tenant was erased")
   public Response restore(RestoreBody body) {
     if (body == null) {
       throw ProblemException.badRequest(
-          "a JSON body {dataset, from, to, reason, requestedBy} is required");
+          "a JSON body {dataset, from, to, tenant?, reason, requestedBy} is required");
     }
     TimeRange range = TimeRange.parse(body.from(), body.to());
     UUID requestId =

@@ -1,11 +1,14 @@
 package dev.permafrost.archive.service;
 
+import dev.permafrost.archive.config.ArchiveConfig;
 import dev.permafrost.archive.domain.Chunk;
 import dev.permafrost.archive.domain.ChunkState;
 import dev.permafrost.archive.domain.RestoreStatus;
 import dev.permafrost.archive.persistence.AuditLog;
 import dev.permafrost.archive.persistence.Catalog;
+import dev.permafrost.archive.persistence.Erasures;
 import dev.permafrost.archive.persistence.HotRows;
+import dev.permafrost.archive.persistence.PartitionLocks;
 import dev.permafrost.archive.persistence.RestoreRequests;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.PartitionRestored;
@@ -27,11 +30,13 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -50,8 +55,10 @@ import org.postgresql.copy.PGCopyOutputStream;
  * Brings archived partitions back into PostgreSQL. Each chunk is restored in one transaction that
  * copies its rows from the object store into the table, checks that the partition's hot rows grew
  * by exactly the chunk's count and digest, and marks the chunk RESTORED, so that every row is in
- * exactly one tier at every commit. A request records which chunks it covers; its progress moves in
- * the same transactions, and a request left RUNNING by a crash is resumed where it stopped.
+ * exactly one tier at every commit. A request for one tenant rewrites each chunk without the
+ * tenant's rows first, then copies those rows back and swaps the rewritten chunk in, in one
+ * transaction. A request records which chunks it covers; its progress moves in the same
+ * transactions, and a request left RUNNING by a crash is resumed where it stopped.
  */
 @ApplicationScoped
 public class RestoreService {
@@ -70,6 +77,10 @@ public class RestoreService {
   private final Failpoints failpoints;
   private final MeterRegistry metrics;
   private final OperationMetrics operations;
+  private final PartitionLocks locks;
+  private final ReplacementChunks replacements;
+  private final Erasures erasures;
+  private final Duration replacedGrace;
   private final Clock clock = Clock.systemUTC();
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(r -> new Thread(r, "restore-worker"));
@@ -88,7 +99,10 @@ public class RestoreService {
       Failpoints failpoints,
       MeterRegistry metrics,
       OperationMetrics operations,
-      dev.permafrost.archive.config.ArchiveConfig config) {
+      PartitionLocks locks,
+      ReplacementChunks replacements,
+      Erasures erasures,
+      ArchiveConfig config) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.requests = requests;
@@ -100,6 +114,10 @@ public class RestoreService {
     this.failpoints = failpoints;
     this.metrics = metrics;
     this.operations = operations;
+    this.locks = locks;
+    this.replacements = replacements;
+    this.erasures = erasures;
+    this.replacedGrace = config.compactionGrace();
     this.chunkWorkers =
         Executors.newFixedThreadPool(
             config.restoreConcurrency(), r -> new Thread(r, "restore-chunk-worker"));
@@ -109,17 +127,19 @@ public class RestoreService {
    * Records a request for the ACTIVE chunks of its range and starts it in the background. Asking
    * again with the same request id returns the recorded request and starts nothing new.
    *
-   * @throws ProblemException 400 for a dataset not configured or a tenant filter; 409 when no chunk
-   *     of the range is archived, in which case nothing is recorded
+   * @throws ProblemException 400 for a dataset not configured, or a tenant the dataset cannot have;
+   *     409 when no chunk of the range is archived or the tenant was erased, in which case nothing
+   *     is recorded
    */
   public RestoreStatus request(RestoreRequested request) {
     Optional<RestoreStatus> existing = status(request.requestId());
     if (existing.isPresent()) {
       return existing.get();
     }
-    List<UUID> chunkIds = archivedChunks(request);
+    Plan plan = plan(request);
     Transactions.inTransaction(
-        dataSource, c -> requests.create(c, request, chunkIds, /* error= */ null));
+        dataSource,
+        c -> requests.create(c, request, plan.tenant(), plan.chunkIds(), /* error= */ null));
     start(request.requestId());
     return status(request.requestId()).orElseThrow();
   }
@@ -133,7 +153,8 @@ public class RestoreService {
       return request(request);
     } catch (ProblemException e) {
       Transactions.inTransaction(
-          dataSource, c -> requests.create(c, request, List.of(), e.getMessage()));
+          dataSource,
+          c -> requests.create(c, request, request.tenant(), List.of(), e.getMessage()));
       LOG.warnf("restore-requested %s refused: %s", request.requestId(), e.getMessage());
       return status(request.requestId()).orElseThrow();
     }
@@ -159,12 +180,13 @@ public class RestoreService {
    */
   public RestoreStatus run(UUID requestId) {
     try {
+      String tenant = status(requestId).orElseThrow().tenant();
       List<UUID> pending;
       // Again until none is left: a replaced chunk adds its replacement to the request.
       while (!(pending =
               Transactions.inSnapshot(dataSource, c -> requests.pendingChunks(c, requestId)))
           .isEmpty()) {
-        restoreAll(requestId, pending);
+        restoreAll(requestId, tenant, pending);
       }
       Transactions.inTransaction(
           dataSource,
@@ -193,10 +215,11 @@ public class RestoreService {
    * Restores the chunks side by side, each in its own transaction, and waits for all; then rethrows
    * the first failure, so that the others are not cut off half way.
    */
-  private void restoreAll(UUID requestId, List<UUID> chunkIds) {
+  private void restoreAll(UUID requestId, String tenant, List<UUID> chunkIds) {
     List<Future<?>> restores =
         chunkIds.stream()
-            .<Future<?>>map(chunkId -> chunkWorkers.submit(() -> restoreChunk(requestId, chunkId)))
+            .<Future<?>>map(
+                chunkId -> chunkWorkers.submit(() -> restoreChunk(requestId, chunkId, tenant)))
             .toList();
     RuntimeException failure = null;
     for (Future<?> restore : restores) {
@@ -268,16 +291,16 @@ public class RestoreService {
     return root.getMessage();
   }
 
-  private List<UUID> archivedChunks(RestoreRequested request) {
+  /** What a request restores: the tenant as its column spells it, and the chunks it covers. */
+  private record Plan(String tenant, List<UUID> chunkIds) {}
+
+  private Plan plan(RestoreRequested request) {
     DatasetDefinition dataset = datasets.requireInRequest(request.dataset());
-    if (request.tenant() != null) {
-      throw ProblemException.badRequest(
-          "restoring one tenant is not supported: a chunk is restored whole; omit tenant");
-    }
     if (!request.from().isBefore(request.to())) {
       throw ProblemException.badRequest(
           "from (" + request.from() + ") must be before to (" + request.to() + ")");
     }
+    String tenant = request.tenant() == null ? null : tenant(dataset, request.tenant());
     List<Chunk> chunks =
         Transactions.inSnapshot(
             dataSource, c -> catalog.byDataset(c, dataset.name(), request.from(), request.to()));
@@ -301,13 +324,98 @@ public class RestoreService {
                       + chunks.stream().map(c -> c.partition() + " " + c.state()).toList())
               + "; only ACTIVE chunks can be restored");
     }
-    return active;
+    return new Plan(tenant, active);
   }
 
-  private void restoreChunk(UUID requestId, UUID chunkId) {
+  /**
+   * The tenant of a one-tenant restore, as the dataset's tenant column spells it.
+   *
+   * @throws ProblemException 400 if the dataset has no tenant column or the value is none of its
+   *     type; 409 if the tenant was erased
+   */
+  private String tenant(DatasetDefinition dataset, String requested) {
+    if (dataset.tenantColumn().isEmpty()) {
+      throw ProblemException.badRequest(
+          "dataset "
+              + dataset.name()
+              + " has no tenant column, so its chunks are restored whole; omit tenant");
+    }
+    return Transactions.inSnapshot(
+        dataSource,
+        c -> {
+          String tenant = hotRows.canonicalTenant(c, dataset, requested);
+          if (erasures.purgedTenants(c, dataset.name()).contains(tenant)) {
+            throw ProblemException.conflict(
+                "tenant "
+                    + tenant
+                    + " of "
+                    + dataset.name()
+                    + " was erased; there is nothing of it to restore");
+          }
+          return tenant;
+        });
+  }
+
+  private void restoreChunk(UUID requestId, UUID chunkId, String tenant) {
     if (settledWithoutRestore(requestId, chunkId)) {
       return;
     }
+    if (tenant == null) {
+      restore(requestId, chunkId, null);
+    } else {
+      restoreTenant(requestId, chunkId, tenant);
+    }
+  }
+
+  /**
+   * The rows of one tenant in a chunk, and the chunk that holds the others once they are hot.
+   *
+   * @param chunk the chunk as it was read for the rewrite; the restore's transaction refuses to run
+   *     if it has moved on since
+   */
+  private record TenantPart(String tenant, Chunk chunk, ReplacementChunks.Without without) {}
+
+  /**
+   * Restores one tenant's rows of a chunk, while the other tenants' rows stay cold: the chunk is
+   * first rewritten without them, and then one transaction copies the tenant's rows into the table
+   * and swaps the rewritten chunk in. A chunk holding nothing else is restored whole.
+   */
+  private void restoreTenant(UUID requestId, UUID chunkId, String tenant) {
+    Chunk chunk = Transactions.inSnapshot(dataSource, c -> catalog.find(c, chunkId)).orElseThrow();
+    PartitionLocks.Held lock = locks.lockOrFail(chunk.dataset(), chunk.partition());
+    try (lock) {
+      Chunk current =
+          Transactions.inSnapshot(dataSource, c -> catalog.find(c, chunkId)).orElseThrow();
+      if (current.state() != ChunkState.ACTIVE) {
+        return; // moved on since the check: the next pass settles it
+      }
+      UUID replacementId =
+          UUID.nameUUIDFromBytes(
+              (chunkId + "/restored-without/" + tenant).getBytes(StandardCharsets.UTF_8));
+      Optional<ReplacementChunks.Without> without =
+          replacements.without(
+              current, datasets.find(current.dataset()), Set.of(tenant), replacementId);
+      if (without.isEmpty()) {
+        Transactions.inTransaction(
+            dataSource,
+            c -> {
+              requests.chunkDone(c, requestId, chunkId, 0);
+              return null;
+            });
+      } else if (without.get().replacement() == null) {
+        restore(requestId, chunkId, null); // every row is the tenant's
+      } else {
+        restore(requestId, chunkId, new TenantPart(tenant, current, without.get()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("restoring tenant " + tenant + " of chunk " + chunkId, e);
+    }
+  }
+
+  /**
+   * Restores the chunk, or only its tenant's rows when {@code part} is given, in one transaction.
+   */
+  private void restore(UUID requestId, UUID chunkId, TenantPart part) {
     long started = System.nanoTime();
     Long restored =
         Transactions.inWritableSnapshot(
@@ -316,6 +424,10 @@ public class RestoreService {
               Chunk chunk = catalog.lock(c, chunkId).orElseThrow();
               if (chunk.state() != ChunkState.ACTIVE) {
                 return (Long) null; // moved on since the check: the next pass settles it
+              }
+              if (part != null && chunk.leaseEpoch() != part.chunk().leaseEpoch()) {
+                throw new IllegalStateException(
+                    "chunk " + chunkId + " changed while it was rewritten; the restore is resumed");
               }
               DatasetDefinition dataset = datasets.find(chunk.dataset());
               boolean offload = dataset.mode() == LifecycleMode.OFFLOAD;
@@ -328,7 +440,9 @@ public class RestoreService {
               if (offload) {
                 copyTarget = hotRows.stageOffloadedRows(c, dataset, schema);
               }
-              ReadBack readBack = copyInto(c, copyTarget, dataset, schema, chunk);
+              ReadBack readBack =
+                  copyInto(
+                      c, copyTarget, dataset, schema, chunk, part == null ? null : part.tenant());
               if (!readBack.intact()) {
                 throw new RestoreRefusedException(
                     "chunk "
@@ -339,14 +453,18 @@ public class RestoreService {
                     readBack);
               }
               failpoints.reached(Failpoints.RESTORE_AFTER_COPY);
-              // Move: the partition grew by the chunk. Offload: the rows pointing at the chunk got
-              // their payload back and are whole again, exactly as exported.
+              // Move: the partition grew by the chunk (the tenant's rows of it). Offload: the rows
+              // pointing at the chunk got their payload back and are whole again, as exported.
               RowDigest added =
                   offload
                       ? hotRows.putBackOffloaded(c, dataset, schema, chunk)
                       : hotRows.digestPartition(c, dataset, schema, chunk);
               added.subtract(before);
-              if (added.count() != chunk.rowCount() || !added.hex().equals(chunk.rowDigest())) {
+              long expectedRows =
+                  part == null ? chunk.rowCount() : part.without().removed().count();
+              String expectedDigest =
+                  part == null ? chunk.rowDigest() : part.without().removed().hex();
+              if (added.count() != expectedRows || !added.hex().equals(expectedDigest)) {
                 throw new RestoreRefusedException(
                     "restoring chunk "
                         + chunk.chunkId()
@@ -355,15 +473,29 @@ public class RestoreService {
                         + " rows / "
                         + added.hex()
                         + " but the chunk holds "
-                        + chunk.rowCount()
+                        + expectedRows
                         + " / "
-                        + chunk.rowDigest());
+                        + expectedDigest
+                        + (part == null ? "" : " of tenant " + part.tenant()));
               }
               failpoints.reached(Failpoints.RESTORE_BEFORE_COMMIT);
-              if (!catalog.transition(c, chunk, ChunkState.RESTORED, null)) {
-                throw new IllegalStateException("chunk " + chunkId + " changed under its row lock");
+              if (part == null) {
+                settleRestored(c, chunk);
+              } else {
+                swapInRemainder(c, dataset, chunk, part);
               }
-              audit.record(c, AuditLog.Action.RESTORED, chunk, added.count(), added.hex(), null);
+              audit.record(
+                  c,
+                  AuditLog.Action.RESTORED,
+                  chunk,
+                  added.count(),
+                  added.hex(),
+                  part == null
+                      ? null
+                      : "rows of tenant "
+                          + part.tenant()
+                          + "; the others are in "
+                          + part.without().replacement().chunkId());
               requests.chunkDone(c, requestId, chunkId, added.count());
               outbox.append(
                   c,
@@ -380,6 +512,30 @@ public class RestoreService {
     if (restored != null) {
       operations.record("restore", restored, System.nanoTime() - started);
     }
+  }
+
+  private void settleRestored(Connection c, Chunk chunk) throws SQLException {
+    if (!catalog.transition(c, chunk, ChunkState.RESTORED, null)) {
+      throw new IllegalStateException("chunk " + chunk.chunkId() + " changed under its row lock");
+    }
+  }
+
+  /**
+   * Replaces a chunk whose tenant's rows were just restored by the chunk of the other rows, which
+   * queries read from now on. The old objects stay for the compaction grace, as queries that read
+   * the chunk before may still be reading them.
+   */
+  private void swapInRemainder(
+      Connection c, DatasetDefinition dataset, Chunk chunk, TenantPart part) throws SQLException {
+    Chunk remainder = part.without().replacement();
+    if (!catalog.transition(c, chunk, ChunkState.SUPERSEDED, null)) {
+      throw new IllegalStateException("chunk " + chunk.chunkId() + " changed under its row lock");
+    }
+    catalog.insertReplacement(c, chunk, remainder, ChunkState.ACTIVE);
+    if (dataset.mode() == LifecycleMode.OFFLOAD) {
+      hotRows.repoint(c, dataset, chunk.chunkId(), remainder.chunkId());
+    }
+    erasures.doom(c, part.without().replacedObjects(), clock.instant().plus(replacedGrace));
   }
 
   /**
@@ -409,13 +565,17 @@ public class RestoreService {
         });
   }
 
-  /** Streams the chunk's rows from the store with {@code copyStatement}, inside {@code c}. */
+  /**
+   * Streams the chunk's rows from the store with {@code copyStatement}, inside {@code c}: all of
+   * them, or those of {@code tenant} when it is not null.
+   */
   private ReadBack copyInto(
       Connection c,
       String copyStatement,
       DatasetDefinition dataset,
       TableSchema hotSchema,
-      Chunk chunk) {
+      Chunk chunk,
+      String tenant) {
     return verifier.readBack(
         chunk,
         schema -> {
@@ -439,9 +599,15 @@ public class RestoreService {
           Writer text =
               new BufferedWriter(new OutputStreamWriter(copy, StandardCharsets.UTF_8), 1 << 16);
           StringBuilder line = new StringBuilder();
+          int tenantIndex =
+              tenant == null ? -1 : schema.indexOf(dataset.tenantColumn().orElseThrow());
           return new ColdCopyReader.RowSink() {
             @Override
             public void accept(Object[] row) throws IOException {
+              if (tenantIndex >= 0
+                  && (row[tenantIndex] == null || !tenant.equals(row[tenantIndex].toString()))) {
+                return; // another tenant's row: it stays cold
+              }
               line.setLength(0);
               CopyText.appendRow(line, schema, row);
               text.append(line);

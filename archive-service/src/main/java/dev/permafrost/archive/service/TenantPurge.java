@@ -11,16 +11,12 @@ import dev.permafrost.archive.persistence.PartitionLocks;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import dev.permafrost.contracts.v1.TenantPurged;
-import dev.permafrost.format.ChunkFileReader;
-import dev.permafrost.format.ChunkFileWriter;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.LifecycleMode;
-import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.format.PgTables;
 import dev.permafrost.format.RowDigest;
-import dev.permafrost.format.S3OutputFile;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
@@ -30,11 +26,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -46,7 +39,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.jboss.logging.Logger;
 
 /**
@@ -121,7 +113,10 @@ public class TenantPurge {
     // so that hot rows, tombstone and chunk rows are matched alike; a bad value changes nothing.
     Map<String, String> tenants = new TreeMap<>();
     for (DatasetDefinition dataset : targets) {
-      tenants.put(dataset.name(), canonicalTenant(dataset, request.tenant()));
+      tenants.put(
+          dataset.name(),
+          Transactions.inSnapshot(
+              dataSource, c -> hotRows.canonicalTenant(c, dataset, request.tenant())));
     }
     Transactions.inTransaction(dataSource, c -> erasures.create(c, request));
     for (DatasetDefinition dataset : targets) {
@@ -236,55 +231,6 @@ public class TenantPurge {
         .toList();
   }
 
-  /**
-   * The tenant as the text of a value of the dataset's tenant column.
-   *
-   * @throws ProblemException 400 if it is no value of that column's type
-   */
-  private String canonicalTenant(DatasetDefinition dataset, String tenant) {
-    String column = dataset.tenantColumn().orElseThrow();
-    return Transactions.inSnapshot(
-        dataSource,
-        c -> {
-          String type;
-          try (PreparedStatement select =
-              c.prepareStatement(
-                  "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-                      + " WHERE attrelid = to_regclass(?) AND attname = ? AND NOT attisdropped")) {
-            select.setString(1, dataset.table());
-            select.setString(2, column);
-            try (ResultSet rs = select.executeQuery()) {
-              if (!rs.next()) {
-                throw new IllegalStateException(
-                    "table " + dataset.table() + " has no tenant column " + column);
-              }
-              type = rs.getString(1);
-            }
-          }
-          try (PreparedStatement cast =
-              c.prepareStatement("SELECT CAST(? AS " + type + ")::text")) {
-            cast.setString(1, tenant);
-            try (ResultSet rs = cast.executeQuery()) {
-              rs.next();
-              return rs.getString(1);
-            }
-          } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-              throw ProblemException.badRequest(
-                  "tenant '"
-                      + tenant
-                      + "' is not a value of "
-                      + dataset.name()
-                      + "'s tenant column "
-                      + column
-                      + "; allowed: a value of type "
-                      + type);
-            }
-            throw e;
-          }
-        });
-  }
-
   /** Deletes the tenant's hot rows and records the tenant as erased, in one transaction. */
   private void deleteHotRows(
       TenantPurgeRequested request, DatasetDefinition dataset, String tenant) {
@@ -363,16 +309,7 @@ public class TenantPurge {
    */
   private Optional<UUID> rewriteWithout(Chunk chunk, Set<String> tenants, UUID erasureId) {
     DatasetDefinition dataset = datasets.find(chunk.dataset());
-    PartitionLocks.Held lock =
-        locks
-            .tryLock(chunk.dataset(), chunk.partition())
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        chunk.dataset()
-                            + "/"
-                            + chunk.partition()
-                            + " is being rewritten by another worker; try again"));
+    PartitionLocks.Held lock = locks.lockOrFail(chunk.dataset(), chunk.partition());
     try (lock) {
       Optional<Chunk> current =
           Transactions.inSnapshot(dataSource, c -> catalog.find(c, chunk.chunkId()));
@@ -381,72 +318,17 @@ public class TenantPurge {
           || current.get().leaseEpoch() != chunk.leaseEpoch()) {
         return Optional.empty(); // moved on while we waited: whoever moved it read it afresh
       }
-      Manifest manifest = Manifest.fromJson(store.getBytes(chunk.manifestKey()));
-      TableSchema schema = manifest.schema();
-      int tenantIndex = schema.indexOf(dataset.tenantColumn().orElseThrow());
       UUID replacementId =
           UUID.nameUUIDFromBytes(
               (chunk.chunkId() + "/without/" + String.join("/", new java.util.TreeSet<>(tenants)))
                   .getBytes(StandardCharsets.UTF_8));
-      discardUnrecorded(chunk, replacementId, dataset);
-
-      RowDigest removed = new RowDigest(schema);
-      List<Manifest.StoredObject> kept = new ArrayList<>();
-      List<String> doomed = new ArrayList<>();
-      int objectNo = 0;
-      for (Manifest.StoredObject object : chunk.objects()) {
-        objectNo++;
-        if (object.tenant() != null && !tenants.contains(object.tenant())) {
-          kept.add(object); // another tenant's file: reused as it is
-          continue;
-        }
-        Path file = replacements.download(object);
-        try {
-          long erased = countRows(file, schema, tenantIndex, tenants);
-          if (erased == 0) {
-            kept.add(object);
-            continue;
-          }
-          doomed.add(object.key());
-          if (erased < object.rows()) {
-            kept.add(
-                writeWithout(
-                    file,
-                    schema,
-                    tenantIndex,
-                    tenants,
-                    dataset,
-                    chunk,
-                    replacementId,
-                    objectNo,
-                    removed));
-          } else {
-            ChunkFileReader.read(file, schema, removed::add);
-          }
-        } finally {
-          Files.deleteIfExists(file);
-        }
-      }
-      if (removed.count() == 0) {
+      Optional<ReplacementChunks.Without> without =
+          replacements.without(chunk, dataset, tenants, replacementId);
+      if (without.isEmpty()) {
         return Optional.empty();
       }
-      doomed.add(chunk.manifestKey());
-      RowDigest rest = RowDigest.of(schema, chunk.rowCount(), chunk.rowDigest());
-      rest.subtract(removed);
-      Chunk replacement = null;
-      if (!kept.isEmpty()) {
-        replacement =
-            replacements.writeAndVerify(
-                chunk,
-                manifest.columns(),
-                replacementId,
-                chunk.sequence(),
-                kept,
-                rest,
-                manifest.minTime(),
-                manifest.maxTime());
-      }
-      swap(dataset, chunk, replacement, removed, doomed, tenants, erasureId);
+      Chunk replacement = without.get().replacement();
+      swap(dataset, chunk, without.get(), tenants, erasureId);
       failpoints.reached(Failpoints.PURGE_BEFORE_OBJECT_DELETION);
       deleteDoomedObjects();
       return Optional.ofNullable(replacement).map(Chunk::chunkId);
@@ -455,68 +337,16 @@ public class TenantPurge {
     }
   }
 
-  /** Removes objects of the replacement that an interrupted attempt wrote but never recorded. */
-  private void discardUnrecorded(Chunk chunk, UUID replacementId, DatasetDefinition dataset) {
-    boolean recorded =
-        Transactions.inSnapshot(dataSource, c -> catalog.find(c, replacementId)).isPresent();
-    if (recorded) {
-      throw new IllegalStateException(
-          "chunk " + chunk.chunkId() + " was replaced by " + replacementId + " already");
-    }
-    replacements.discardUnrecorded(dataset, chunk, replacementId);
-  }
-
-  private Manifest.StoredObject writeWithout(
-      Path file,
-      TableSchema schema,
-      int tenantIndex,
-      Set<String> tenants,
-      DatasetDefinition dataset,
-      Chunk chunk,
-      UUID replacementId,
-      int objectNo,
-      RowDigest removed)
-      throws IOException {
-    String key =
-        keys.dataKey(
-            dataset.name(), dataset.grain(), chunk.partitionStart(), null, replacementId, objectNo);
-    S3OutputFile output = store.outputFile(key);
-    ChunkFileWriter writer =
-        ChunkFileWriter.create(
-            output,
-            schema,
-            CompressionCodecName.valueOf(dataset.layout().codec()),
-            dataset.layout().rowGroupBytes());
-    try {
-      ChunkFileReader.read(
-          file,
-          schema,
-          row -> {
-            if (isErased(row[tenantIndex], tenants)) {
-              removed.add(row);
-            } else {
-              writer.write(row);
-            }
-          });
-      writer.close();
-    } catch (IOException | RuntimeException e) {
-      output.abandon(e);
-      throw e;
-    }
-    ObjectStore.StoredBytes stored = output.stored();
-    return new Manifest.StoredObject(
-        key, stored.bytes(), stored.sha256(), writer.digest().count(), null);
-  }
-
   /** Replaces the chunk in one transaction, unless it moved on since it was read. */
   private void swap(
       DatasetDefinition dataset,
       Chunk chunk,
-      Chunk replacement,
-      RowDigest removed,
-      List<String> doomed,
+      ReplacementChunks.Without without,
       Set<String> tenants,
       UUID erasureId) {
+    Chunk replacement = without.replacement();
+    RowDigest removed = without.removed();
+    List<String> doomed = without.replacedObjects();
     Transactions.inTransaction(
         dataSource,
         c -> {
@@ -572,23 +402,5 @@ public class TenantPurge {
         tenants,
         removed.count(),
         replacement == null ? ", none left" : ", replaced by " + replacement.chunkId());
-  }
-
-  private static long countRows(Path file, TableSchema schema, int tenantIndex, Set<String> tenants)
-      throws IOException {
-    long[] count = {0};
-    ChunkFileReader.read(
-        file,
-        schema,
-        row -> {
-          if (isErased(row[tenantIndex], tenants)) {
-            count[0]++;
-          }
-        });
-    return count[0];
-  }
-
-  private static boolean isErased(Object tenant, Set<String> tenants) {
-    return tenant != null && tenants.contains(tenant.toString());
   }
 }
