@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.permafrost.devstack.DemoData;
-import dev.permafrost.devstack.DevStack;
 import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
@@ -21,7 +20,6 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -29,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -46,15 +43,7 @@ class QueryIT {
 
   @BeforeAll
   static void loadAndMigrateTheCatalog() throws Exception {
-    DevStack stack = DevStackTestResource.current();
-    // The catalog belongs to the archive-service; migrate it with that service's own scripts.
-    Flyway.configure()
-        .dataSource(stack.jdbcUrl(), stack.databaseUser(), stack.databasePassword())
-        .schemas("archive")
-        .locations(
-            "classpath:db/support", "filesystem:../archive-service/src/main/resources/db/migration")
-        .load()
-        .migrate();
+    QueryFixtures.migrateCatalog();
     try (Connection connection = connect()) {
       DemoData.createPageviewsTable(connection);
       connection.createStatement().execute("TRUNCATE public.pageviews");
@@ -84,8 +73,20 @@ class QueryIT {
   void aColdChunkThatCannotBeReadFailsTheRequestWith503NamingThePartition() throws Exception {
     LocalDate day = FIRST_DAY.minusDays(5);
     UUID chunkId = UUID.randomUUID();
-    registerActiveChunk(
-        chunkId, day, "cold/pageviews/missing-" + chunkId + ".parquet", "0".repeat(64), 10);
+    try (Connection connection = connect()) {
+      QueryFixtures.registerActiveChunk(
+          connection,
+          "pageviews",
+          chunkId,
+          day.toString(),
+          day.atStartOfDay().toInstant(ZoneOffset.UTC),
+          day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+          1,
+          List.<Object[]>of(
+              new Object[] {
+                "cold/pageviews/missing-" + chunkId + ".parquet", 10L, "0".repeat(64), 1L
+              }));
+    }
     try {
       given()
           .get("/api/v1/datasets/pageviews/daily-totals?project=1&from=" + day + "&to=" + LAST_DAY)
@@ -129,13 +130,66 @@ class QueryIT {
         .body(
             "detail",
             containsString(
-                "configured datasets: [agent_tasks, logs, pageviews, points, wiki_pageviews]"));
+                "configured datasets: [agent_tasks, diff_pageviews, logs, pageviews, points, wiki_pageviews]"));
     given()
         .get(url + "?project=1&from=2000-01-01&to=2026-01-02")
         .then()
         .statusCode(400)
         .body("status", equalTo(400))
         .body("detail", containsString("longer than the allowed"));
+  }
+
+  @Test
+  void dashboardQuestionsTakeOnlyTheDatasetsColumnsMetricsAndCapsAndSayWhatIsAllowed() {
+    String range = "from=" + FIRST_DAY + "&to=" + LAST_DAY;
+    String datasetUrl = "/api/v1/datasets/pageviews";
+    given()
+        .get(datasetUrl + "/top?column=secret&" + range)
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("detail", containsString("'secret' is not a column of dataset pageviews; allowed: "))
+        .body("detail", containsString("path"));
+    given()
+        .get(datasetUrl + "/top?column=path&n=0&" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("allowed: a whole number from 1 to 10000"));
+    given()
+        .get(datasetUrl + "/aggregate?metrics=median(view_count)&" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("allowed: sum(c), count(*)"));
+    given()
+        .get(datasetUrl + "/aggregate?metrics=sum(path)&" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("metric column 'path' has type text; allowed: "));
+    given()
+        .get(datasetUrl + "/aggregate?groupBy=path&drop=table&" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("parameter 'drop' is not understood; allowed: "));
+    given()
+        .get(datasetUrl + "/aggregate?groupBy=path&orderBy=views&" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("allowed: one of [sum_view_count, path]"));
+    given()
+        .get(datasetUrl + "/aggregate?filter.project_id=one&" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("'one' is not a value of column project_id"));
+    given()
+        .get(datasetUrl + "/hourly-totals?" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("has a date time column (date), so it has no hours"));
+    given()
+        .get(datasetUrl + "/top-per-group?group=path&column=path&" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("two different columns"));
   }
 
   /** Does what the archive-service's prune does: rows out, ACTIVE chunk in, one transaction. */
@@ -150,48 +204,13 @@ class QueryIT {
               PgTables.readSchema(connection, "public.pageviews"),
               day.atStartOfDay().toInstant(ZoneOffset.UTC),
               1);
-      Manifest.StoredObject object = manifest.objects().get(0);
-      registerActiveChunk(
-          connection, manifest.chunkId(), day, object.key(), object.sha256(), object.bytes());
+      QueryFixtures.registerActiveChunk(connection, "pageviews", manifest);
       try (PreparedStatement delete =
           connection.prepareStatement("DELETE FROM public.pageviews WHERE date = ?")) {
         delete.setObject(1, day);
         assertThat(delete.executeUpdate()).isEqualTo(manifest.rowCount());
       }
       connection.commit();
-    }
-  }
-
-  private static void registerActiveChunk(
-      UUID chunkId, LocalDate day, String key, String sha, long bytes) throws Exception {
-    try (Connection connection = connect()) {
-      registerActiveChunk(connection, chunkId, day, key, sha, bytes);
-    }
-  }
-
-  private static void registerActiveChunk(
-      Connection connection, UUID chunkId, LocalDate day, String key, String sha, long bytes)
-      throws Exception {
-    try (PreparedStatement chunk =
-            connection.prepareStatement(
-                "INSERT INTO archive.chunk (chunk_id, dataset, partition, partition_start, partition_end, sequence,"
-                    + " state, manifest_key, row_count, row_digest, bytes)"
-                    + " VALUES (?, 'pageviews', ?, ?, ?, 1, 'ACTIVE', 'unused', 0, 'unused', ?)");
-        PreparedStatement object =
-            connection.prepareStatement(
-                "INSERT INTO archive.chunk_object VALUES (?, 1, ?, ?, ?, 0)")) {
-      chunk.setObject(1, chunkId);
-      chunk.setString(2, day.toString());
-      chunk.setTimestamp(3, Timestamp.from(day.atStartOfDay().toInstant(ZoneOffset.UTC)));
-      chunk.setTimestamp(
-          4, Timestamp.from(day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC)));
-      chunk.setLong(5, bytes);
-      chunk.executeUpdate();
-      object.setObject(1, chunkId);
-      object.setString(2, key);
-      object.setLong(3, bytes);
-      object.setString(4, sha);
-      object.executeUpdate();
     }
   }
 
@@ -239,14 +258,14 @@ class QueryIT {
   }
 
   private static long count(String sql) throws Exception {
-    return DevStackTestResource.current().queryLong(sql);
+    return QueryFixtures.count(sql);
   }
 
   private static void execute(String sql) throws Exception {
-    DevStackTestResource.current().execute(sql);
+    QueryFixtures.execute(sql);
   }
 
   private static Connection connect() throws Exception {
-    return DevStackTestResource.current().connect();
+    return QueryFixtures.connect();
   }
 }

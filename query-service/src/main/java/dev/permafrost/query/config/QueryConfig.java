@@ -11,7 +11,21 @@ public interface QueryConfig {
   /** Directory of the local cache of chunk objects; default under java.io.tmpdir. */
   Path cacheDir();
 
+  /**
+   * The most bytes the local cache keeps; the least recently used copies go first. Default 1 GiB.
+   */
+  @WithDefault("1073741824")
+  long cacheMaxBytes();
+
+  /** How many cold partial answers are kept, the least recently used going first; default 1000. */
+  @WithDefault("1000")
+  int coldAnswers();
+
   /** The longest range one request may cover, in days; default 3660 (ten years). */
   @WithDefault("3660")
   int maxRangeDays();
+
+  /** The most rows one answer may hold; default 10000. */
+  @WithDefault("10000")
+  int maxLimit();
 }

@@ -1,0 +1,110 @@
+package dev.permafrost.query.rest;
+
+import dev.permafrost.query.domain.AggregateAnswer;
+import dev.permafrost.query.domain.DailyTotals;
+import dev.permafrost.query.service.DashboardQueries;
+import dev.permafrost.support.rest.ProblemException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
+/**
+ * Dashboard questions over hot and cold rows as one table. Ranges are {@code from} and {@code to},
+ * each a date or an instant; a date {@code to} includes its whole day. Filters, where an endpoint
+ * takes them: {@code tenant=}, {@code filter.<column>=} (repeat it for any of several values),
+ * {@code exclude.<column>=}, {@code min.<column>=} and {@code max.<column>=}.
+ */
+@Path("/api/v1/datasets/{dataset}")
+@Produces(MediaType.APPLICATION_JSON)
+public class DashboardResource {
+
+  private final DashboardQueries queries;
+
+  public DashboardResource(DashboardQueries queries) {
+    this.queries = queries;
+  }
+
+  @GET
+  @Path("/daily-totals")
+  @Operation(summary = "Sum of the dataset's metric per UTC day, over hot and cold rows")
+  public DailyTotals dailyTotals(
+      @PathParam("dataset") String dataset,
+      @Parameter(description = "Tenant to filter by, e.g. a project id") @QueryParam("tenant")
+          String tenant,
+      @Parameter(description = "Alias of tenant for page views") @QueryParam("project")
+          String project,
+      @Parameter(description = "First day, inclusive, e.g. 2026-10-01", required = true)
+          @QueryParam("from")
+          String from,
+      @Parameter(description = "Last day, inclusive, e.g. 2026-10-31", required = true)
+          @QueryParam("to")
+          String to) {
+    if (tenant != null && project != null && !tenant.equals(project)) {
+      throw ProblemException.badRequest(
+          "tenant and project name the same filter; give one of them");
+    }
+    return queries.dailyTotals(
+        dataset, tenant != null ? tenant : project, day("from", from), day("to", to));
+  }
+
+  @GET
+  @Path("/hourly-totals")
+  @Operation(
+      summary =
+          "The dataset's metric (or metrics=sum(c),...) per UTC hour; datasets with a timestamp"
+              + " time column")
+  public AggregateAnswer hourlyTotals(@PathParam("dataset") String dataset, @Context UriInfo uri) {
+    return queries.hourlyTotals(dataset, uri.getQueryParameters());
+  }
+
+  @GET
+  @Path("/top")
+  @Operation(
+      summary =
+          "Top n values of column by the sum of metric (default: the dataset's metric), e.g."
+              + " column=path&tenant=1&n=25")
+  public AggregateAnswer top(@PathParam("dataset") String dataset, @Context UriInfo uri) {
+    return queries.top(dataset, uri.getQueryParameters());
+  }
+
+  @GET
+  @Path("/top-per-group")
+  @Operation(
+      summary =
+          "Top n values of column per value of group, e.g. group=domain&column=page&n=25"
+              + "&exclude.page=Main_Page")
+  public AggregateAnswer topPerGroup(@PathParam("dataset") String dataset, @Context UriInfo uri) {
+    return queries.topPerGroup(dataset, uri.getQueryParameters());
+  }
+
+  @GET
+  @Path("/aggregate")
+  @Operation(
+      summary =
+          "groupBy=up to 4 columns (or day, hour), metrics=sum(c),count(*),min(c),max(c),avg(c),"
+              + " filters, orderBy=name:desc, limit")
+  public AggregateAnswer aggregate(@PathParam("dataset") String dataset, @Context UriInfo uri) {
+    return queries.aggregate(dataset, uri.getQueryParameters());
+  }
+
+  private static LocalDate day(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw ProblemException.badRequest(name + " is required: a date like 2026-11-20");
+    }
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw ProblemException.badRequest(
+          name + " is '" + value + "'; allowed: a date like 2026-11-20");
+    }
+  }
+}

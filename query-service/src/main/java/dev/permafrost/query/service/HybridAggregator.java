@@ -1,0 +1,374 @@
+package dev.permafrost.query.service;
+
+import dev.permafrost.format.ColumnType;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.LifecycleMode;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.format.TableSchema;
+import dev.permafrost.format.TimeBounds;
+import dev.permafrost.query.domain.AggregateAnswer;
+import dev.permafrost.query.domain.Aggregation;
+import dev.permafrost.query.domain.Aggregation.Bucket;
+import dev.permafrost.query.domain.Aggregation.Filter;
+import dev.permafrost.query.domain.Aggregation.GroupKey;
+import dev.permafrost.query.domain.Aggregation.Metric;
+import dev.permafrost.query.domain.ColdObject;
+import dev.permafrost.query.persistence.ActiveChunks;
+import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.jdbc.Transactions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * Answers an {@link Aggregation} over hot and cold rows as one table. The catalog's ACTIVE chunks
+ * and the hot rows' partial aggregates are read in one REPEATABLE READ snapshot, so that each row
+ * is counted in exactly one tier; the cold chunks' partial aggregates come from DuckDB over local
+ * copies of their immutable objects. The parts of both tiers are merged per group, and only then
+ * ordered and cut: a top N is never taken per tier.
+ *
+ * <p>An offload dataset keeps every row hot (only heavy columns leave), so its answers read the hot
+ * tier alone.
+ */
+@ApplicationScoped
+public class HybridAggregator {
+
+  private final DataSource dataSource;
+  private final Datasets datasets;
+  private final ActiveChunks activeChunks;
+  private final ObjectCache cache;
+  private final ColdEngine engine;
+  private final ColdAnswers coldAnswers;
+
+  public HybridAggregator(
+      DataSource dataSource,
+      Datasets datasets,
+      ActiveChunks activeChunks,
+      ObjectCache cache,
+      ColdEngine engine,
+      ColdAnswers coldAnswers) {
+    this.dataSource = dataSource;
+    this.datasets = datasets;
+    this.activeChunks = activeChunks;
+    this.cache = cache;
+    this.engine = engine;
+    this.coldAnswers = coldAnswers;
+  }
+
+  /**
+   * @throws ColdReadException naming the partition if a cold chunk cannot be read
+   */
+  public AggregateAnswer aggregate(Aggregation aggregation) {
+    DatasetDefinition dataset = datasets.find(aggregation.dataset());
+    Snapshot snapshot =
+        Transactions.inSnapshot(dataSource, c -> readSnapshot(c, dataset, aggregation));
+    PartialAggregates merged = new PartialAggregates(aggregation.metrics());
+    merged.addAll(snapshot.hot());
+    if (!snapshot.coldObjects().isEmpty()) {
+      merged.addAll(coldParts(dataset, snapshot, aggregation));
+    }
+    return new AggregateAnswer(
+        dataset.name(),
+        aggregation.from(),
+        aggregation.to(),
+        aggregation.groups().stream().map(GroupKey::name).toList(),
+        aggregation.metrics().stream().map(Metric::name).toList(),
+        merged.finish(aggregation),
+        (int) snapshot.coldObjects().stream().map(ColdObject::chunkId).distinct().count());
+  }
+
+  /** What one snapshot says: the hot rows' parts and which cold objects hold the other rows. */
+  private record Snapshot(
+      TableSchema schema, PartialAggregates hot, List<ColdObject> coldObjects) {}
+
+  private Snapshot readSnapshot(Connection c, DatasetDefinition dataset, Aggregation aggregation)
+      throws SQLException {
+    TableSchema schema = PgTables.readSchema(c, dataset.table());
+    List<ColdObject> cold =
+        dataset.mode() == LifecycleMode.OFFLOAD
+            ? List.of()
+            : activeChunks.overlapping(c, dataset.name(), aggregation.from(), aggregation.to());
+    String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
+    try (PreparedStatement select = c.prepareStatement(sql)) {
+      ColumnType timeType = typeOf(schema, dataset.timeColumn());
+      TimeBounds.bind(select, 1, timeType, aggregation.from());
+      TimeBounds.bind(select, 2, timeType, aggregation.to());
+      bindFilters(select, 3, aggregation);
+      return new Snapshot(schema, read(select, schema, aggregation), cold);
+    }
+  }
+
+  /** The cold chunks' parts, from the answer cache when these very objects were asked before. */
+  private PartialAggregates coldParts(
+      DatasetDefinition dataset, Snapshot snapshot, Aggregation aggregation) {
+    String sql = sql(Dialect.DUCKDB, dataset, snapshot.schema(), aggregation, "cold_rows");
+    return coldAnswers.computeIfAbsent(
+        sql,
+        aggregation,
+        snapshot.coldObjects(),
+        () -> queryCold(dataset, snapshot, aggregation, sql));
+  }
+
+  private PartialAggregates queryCold(
+      DatasetDefinition dataset, Snapshot snapshot, Aggregation aggregation, String sql) {
+    try (ObjectCache.Lease files = cache.lease(snapshot.coldObjects());
+        Connection duck = engine.connect()) {
+      String fileList =
+          files.paths().stream()
+              .map(Path::toAbsolutePath)
+              .map(f -> "'" + f.toString().replace("'", "''") + "'")
+              .collect(Collectors.joining(", "));
+      String fromFiles =
+          sql.replace("cold_rows", "read_parquet([" + fileList + "], hive_partitioning = false)");
+      try (PreparedStatement select = duck.prepareStatement(fromFiles)) {
+        ColumnType timeType = typeOf(snapshot.schema(), dataset.timeColumn());
+        select.setString(1, duckLiteral(timeType, aggregation.from()));
+        select.setString(2, duckLiteral(timeType, aggregation.to()));
+        bindFilters(select, 3, aggregation);
+        return read(select, snapshot.schema(), aggregation);
+      }
+    } catch (SQLException e) {
+      throw new ColdReadException(
+          "cold chunks of " + dataset.name() + " could not be queried: " + e.getMessage(), e);
+    }
+  }
+
+  private enum Dialect {
+    POSTGRES,
+    DUCKDB
+  }
+
+  /**
+   * The partial aggregate query of one tier: {@code ?} 1 and 2 are the time bounds, then one per
+   * filter value. Names are quoted and come from the checked aggregation only.
+   */
+  private static String sql(
+      Dialect dialect,
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Aggregation aggregation,
+      String source) {
+    List<String> select = new ArrayList<>();
+    for (GroupKey group : aggregation.groups()) {
+      select.add(groupExpression(dialect, group, typeOf(schema, group.column())));
+    }
+    for (Metric metric : aggregation.metrics()) {
+      select.addAll(partExpressions(metric, schema));
+    }
+    String time = DatasetDefinition.quote(dataset.timeColumn());
+    String timeType =
+        dialect == Dialect.POSTGRES
+            ? "?"
+            : "CAST(? AS " + duckType(typeOf(schema, dataset.timeColumn())) + ")";
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(String.join(", ", select))
+            .append(" FROM ")
+            .append(source)
+            .append(" WHERE ")
+            .append(time)
+            .append(" >= ")
+            .append(timeType)
+            .append(" AND ")
+            .append(time)
+            .append(" < ")
+            .append(timeType);
+    for (Filter filter : aggregation.filters()) {
+      sql.append(" AND ").append(condition(filter, typeOf(schema, filter.column())));
+    }
+    if (!aggregation.groups().isEmpty()) {
+      sql.append(" GROUP BY ");
+      for (int i = 1; i <= aggregation.groups().size(); i++) {
+        sql.append(i == 1 ? "" : ", ").append(i);
+      }
+    }
+    return sql.toString();
+  }
+
+  private static String groupExpression(Dialect dialect, GroupKey group, ColumnType type) {
+    String column = DatasetDefinition.quote(group.column());
+    return switch (group.bucket()) {
+      case NONE -> column;
+      case DAY ->
+          dialect == Dialect.DUCKDB
+              ? "CAST(" + column + " AS DATE)"
+              : switch (type) {
+                case TIMESTAMPTZ -> "(" + column + " AT TIME ZONE 'UTC')::date";
+                case TIMESTAMP -> column + "::date";
+                default -> column;
+              };
+      case HOUR ->
+          dialect == Dialect.DUCKDB
+              ? "date_trunc('hour', CAST(" + column + " AS TIMESTAMP))"
+              : type == ColumnType.TIMESTAMPTZ
+                  ? "date_trunc('hour', " + column + " AT TIME ZONE 'UTC')"
+                  : "date_trunc('hour', " + column + ")";
+    };
+  }
+
+  /** The same expressions in both engines: sums of integers as bigint, of floats as float8. */
+  private static List<String> partExpressions(Metric metric, TableSchema schema) {
+    if (metric.column() == null) {
+      return List.of("count(*)");
+    }
+    String column = DatasetDefinition.quote(metric.column());
+    boolean integral = isIntegral(typeOf(schema, metric.column()));
+    return switch (metric.function()) {
+      case SUM -> List.of("CAST(sum(" + column + ") AS " + (integral ? "BIGINT" : "FLOAT8") + ")");
+      case COUNT -> List.of("count(" + column + ")");
+      case MIN -> List.of("min(" + column + ")");
+      case MAX -> List.of("max(" + column + ")");
+      case AVG -> List.of("CAST(sum(" + column + ") AS FLOAT8)", "count(" + column + ")");
+    };
+  }
+
+  private static String condition(Filter filter, ColumnType type) {
+    String column = DatasetDefinition.quote(filter.column());
+    String value = parameter(type);
+    return switch (filter.operator()) {
+      case EQUALS -> column + " = " + value;
+      case IN, NOT_IN ->
+          column
+              + (filter.operator() == Aggregation.Operator.NOT_IN ? " NOT IN (" : " IN (")
+              + filter.values().stream().map(v -> value).collect(Collectors.joining(", "))
+              + ")";
+      case RANGE -> {
+        List<String> bounds = new ArrayList<>();
+        if (filter.values().get(0) != null) {
+          bounds.add(column + " >= " + value);
+        }
+        if (filter.values().get(1) != null) {
+          bounds.add(column + " <= " + value);
+        }
+        yield "(" + String.join(" AND ", bounds) + ")";
+      }
+    };
+  }
+
+  /** A bound value, cast where the driver of one engine or the other would not infer the type. */
+  private static String parameter(ColumnType type) {
+    return switch (type) {
+      case DATE -> "CAST(? AS DATE)";
+      case UUID -> "CAST(? AS UUID)";
+      default -> "?";
+    };
+  }
+
+  private static void bindFilters(PreparedStatement select, int first, Aggregation aggregation)
+      throws SQLException {
+    int index = first;
+    for (Filter filter : aggregation.filters()) {
+      for (Object value : filter.values()) {
+        if (value == null) {
+          continue; // an open end of a range
+        }
+        if (value instanceof Long number) {
+          select.setLong(index++, number);
+        } else if (value instanceof Double number) {
+          select.setDouble(index++, number);
+        } else if (value instanceof Boolean flag) {
+          select.setBoolean(index++, flag);
+        } else {
+          select.setString(index++, value.toString()); // text, dates, uuids
+        }
+      }
+    }
+  }
+
+  private static PartialAggregates read(
+      PreparedStatement select, TableSchema schema, Aggregation aggregation) throws SQLException {
+    PartialAggregates parts = new PartialAggregates(aggregation.metrics());
+    int partCount = aggregation.metrics().stream().mapToInt(PartialAggregates::partsOf).sum();
+    try (ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        List<Object> group = new ArrayList<>(aggregation.groups().size());
+        int column = 1;
+        for (GroupKey key : aggregation.groups()) {
+          group.add(groupValue(rs, column++, key, typeOf(schema, key.column())));
+        }
+        Object[] values = new Object[partCount];
+        int part = 0;
+        for (Metric metric : aggregation.metrics()) {
+          boolean integral =
+              metric.column() == null
+                  || metric.function() == Aggregation.Function.COUNT
+                  || isIntegral(typeOf(schema, metric.column()));
+          for (int i = 0; i < PartialAggregates.partsOf(metric); i++) {
+            // An average's second part is a count, whatever the column.
+            boolean whole = integral && metric.function() != Aggregation.Function.AVG || i == 1;
+            values[part++] = number(rs, column++, whole);
+          }
+        }
+        parts.add(group, values);
+      }
+    }
+    return parts;
+  }
+
+  /**
+   * A group's value, alike from both engines: integers as Long, days as dates, hours as instants.
+   */
+  private static Object groupValue(ResultSet rs, int column, GroupKey key, ColumnType type)
+      throws SQLException {
+    if (key.bucket() == Bucket.DAY) {
+      return rs.getObject(column, LocalDate.class);
+    }
+    if (key.bucket() == Bucket.HOUR) {
+      LocalDateTime hour = rs.getObject(column, LocalDateTime.class);
+      return hour == null ? null : hour.toInstant(ZoneOffset.UTC);
+    }
+    Object value =
+        switch (type) {
+          case SMALLINT, INTEGER, BIGINT -> rs.getLong(column);
+          case BOOLEAN -> rs.getBoolean(column);
+          case DATE -> rs.getObject(column, LocalDate.class);
+          case UUID -> {
+            String text = rs.getString(column);
+            yield text == null ? null : text.toLowerCase();
+          }
+          default -> rs.getString(column);
+        };
+    return rs.wasNull() ? null : value;
+  }
+
+  private static Object number(ResultSet rs, int column, boolean whole) throws SQLException {
+    Object value = whole ? (Object) rs.getLong(column) : (Object) rs.getDouble(column);
+    return rs.wasNull() ? null : value;
+  }
+
+  static boolean isIntegral(ColumnType type) {
+    return type == ColumnType.SMALLINT || type == ColumnType.INTEGER || type == ColumnType.BIGINT;
+  }
+
+  private static ColumnType typeOf(TableSchema schema, String column) {
+    return schema.column(schema.indexOf(column)).type();
+  }
+
+  private static String duckType(ColumnType timeType) {
+    return switch (timeType) {
+      case DATE -> "DATE";
+      case TIMESTAMP -> "TIMESTAMP";
+      default -> "TIMESTAMPTZ";
+    };
+  }
+
+  /** A boundary as text in the time column's own type, read as UTC like the hot side does. */
+  private static String duckLiteral(ColumnType timeType, Instant instant) {
+    return switch (timeType) {
+      case DATE -> LocalDate.ofInstant(instant, ZoneOffset.UTC).toString();
+      case TIMESTAMP -> LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toString();
+      default -> instant.toString();
+    };
+  }
+}

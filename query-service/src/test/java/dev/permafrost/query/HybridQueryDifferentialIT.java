@@ -1,0 +1,493 @@
+package dev.permafrost.query;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.permafrost.devstack.DemoData;
+import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.Manifest;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PartitionExporter;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.query.service.ColdAnswers;
+import dev.permafrost.support.config.Datasets;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.config.JsonConfig;
+import io.restassured.path.json.config.JsonPathConfig;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives random archives, late imports, restores and erasures, and after each step asks every
+ * dashboard endpoint random questions, comparing each answer with the same question asked of an
+ * oracle: a plain table that holds every row all along. The archive steps do what the
+ * archive-service's transactions do to the catalog and the hot rows, each in one transaction.
+ */
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class HybridQueryDifferentialIT {
+
+  private static final String DATASET = "diff_pageviews";
+  private static final int DAYS = 16;
+  private static final LocalDate FIRST_DAY = LocalDate.now(ZoneOffset.UTC).minusDays(400);
+
+  @Inject ObjectStore store;
+  @Inject ObjectKeys keys;
+  @Inject Datasets datasets;
+  @Inject ColdAnswers coldAnswers;
+
+  private final Random random = new Random(20261122);
+  // Shared by the test methods (JUnit makes an instance for each): ids and chunks stay unique.
+  private static long nextId = 500_000_000L;
+  private static int nextSequence = 1;
+
+  @BeforeAll
+  static void loadTheTableAndItsOracle() throws Exception {
+    QueryFixtures.migrateCatalog();
+    try (Connection connection = QueryFixtures.connect();
+        Statement statement = connection.createStatement()) {
+      DemoData.createPageviewsTable(connection);
+      statement.execute("DROP TABLE IF EXISTS public.diff_pageviews, public.diff_oracle");
+      statement.execute("CREATE TABLE public.diff_pageviews (LIKE public.pageviews INCLUDING ALL)");
+      DemoData.loadPageviews(connection, FIRST_DAY, DAYS, 400, 400_000_000L, 17);
+      statement.execute(
+          "WITH moved AS (DELETE FROM public.pageviews WHERE id >= 400000000 AND id < 500000000"
+              + " RETURNING *) INSERT INTO public.diff_pageviews SELECT * FROM moved");
+      statement.execute("CREATE TABLE public.diff_oracle AS SELECT * FROM public.diff_pageviews");
+    }
+  }
+
+  @Test
+  void everyEndpointAnswersLikeOneTableHoldingEveryRowThroughArchivesImportsRestoresAndErasures()
+      throws Exception {
+    compareRandomQuestions("the start, everything hot");
+    for (int step = 0; step < 14; step++) {
+      LocalDate day = FIRST_DAY.plusDays(random.nextInt(DAYS));
+      int action = step < 4 ? 0 : random.nextInt(4);
+      String what =
+          switch (action) {
+            case 0 -> archive(day);
+            case 1 -> lateImport(day);
+            case 2 -> restore(day);
+            default -> erase(String.valueOf(1 + random.nextInt(12)));
+          };
+      compareRandomQuestions("step " + step + ": " + what);
+    }
+    assertThat(
+            QueryFixtures.count(
+                "SELECT count(*) FROM archive.chunk WHERE dataset = '"
+                    + DATASET
+                    + "' AND state = 'ACTIVE'"))
+        .as("some chunks are cold at the end")
+        .isPositive();
+  }
+
+  @Test
+  void aRepeatedColdQuestionIsAnsweredFromTheCacheUntilTheCatalogChanges() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(DAYS); // a day of its own, outside the other test's
+    insertRows(day, 50);
+    archive(day);
+    String url = topUrl(day, day, null, 5);
+    List<Map<String, Object>> first = rows(url);
+    long hits = coldAnswers.hits();
+    assertThat(rows(url)).isEqualTo(first);
+    assertThat(coldAnswers.hits()).isEqualTo(hits + 1);
+
+    // A late row and its own chunk: a new catalog state, so a new answer that counts both.
+    insertRows(day, 1);
+    archive(day);
+    List<Map<String, Object>> after = rows(url);
+    assertThat(after).isEqualTo(oracleTop(day, day, null, 5));
+    assertThat(coldAnswers.hits()).isEqualTo(hits + 1);
+  }
+
+  // --- the steps, each as the archive-service would commit it -------------------------------
+
+  /** Exports the day's hot rows as a new chunk and prunes them, in one transaction. */
+  private String archive(LocalDate day) throws Exception {
+    try (Connection connection = QueryFixtures.connect()) {
+      connection.setAutoCommit(false);
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      DatasetDefinition dataset = datasets.find(DATASET);
+      Manifest manifest = exportDay(connection, dataset, day);
+      if (manifest.rowCount() == 0) {
+        connection.rollback();
+        return "archive " + day + " (nothing hot)";
+      }
+      QueryFixtures.registerActiveChunk(connection, DATASET, manifest);
+      try (PreparedStatement delete =
+          connection.prepareStatement("DELETE FROM public.diff_pageviews WHERE date = ?")) {
+        delete.setObject(1, day);
+        assertThat(delete.executeUpdate()).isEqualTo(manifest.rowCount());
+      }
+      connection.commit();
+      return "archive " + day + " (" + manifest.rowCount() + " rows)";
+    }
+  }
+
+  /** New rows for an old day, in both the table and the oracle. */
+  private String lateImport(LocalDate day) throws Exception {
+    int rows = 1 + random.nextInt(30);
+    insertRows(day, rows);
+    return "late import of " + rows + " rows into " + day;
+  }
+
+  /** Every ACTIVE chunk of the day RESTORED and its rows hot again, in one transaction. */
+  private String restore(LocalDate day) throws Exception {
+    try (Connection connection = QueryFixtures.connect()) {
+      connection.setAutoCommit(false);
+      int restored;
+      try (PreparedStatement chunks =
+          connection.prepareStatement(
+              "UPDATE archive.chunk SET state = 'RESTORED' WHERE dataset = ? AND partition = ?"
+                  + " AND state = 'ACTIVE'")) {
+        chunks.setString(1, DATASET);
+        chunks.setString(2, day.toString());
+        restored = chunks.executeUpdate();
+      }
+      try (PreparedStatement rows =
+          connection.prepareStatement(
+              "INSERT INTO public.diff_pageviews SELECT * FROM public.diff_oracle o"
+                  + " WHERE o.date = ? AND NOT EXISTS"
+                  + " (SELECT 1 FROM public.diff_pageviews h WHERE h.id = o.id)")) {
+        rows.setObject(1, day);
+        rows.executeUpdate();
+      }
+      connection.commit();
+      return "restore of " + restored + " chunks of " + day;
+    }
+  }
+
+  /**
+   * The tenant's hot rows deleted, and every ACTIVE chunk holding its rows replaced by one without
+   * them, in one transaction per day.
+   */
+  private String erase(String tenant) throws Exception {
+    List<LocalDate> days = new ArrayList<>();
+    try (Connection connection = QueryFixtures.connect();
+        ResultSet rs =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT DISTINCT partition FROM archive.chunk WHERE dataset = '"
+                        + DATASET
+                        + "' AND state = 'ACTIVE' ORDER BY 1")) {
+      while (rs.next()) {
+        days.add(LocalDate.parse(rs.getString(1)));
+      }
+    }
+    for (LocalDate day : days) {
+      try (Connection connection = QueryFixtures.connect();
+          Statement statement = connection.createStatement()) {
+        connection.setAutoCommit(false);
+        // The day's cold rows without the tenant, staged and exported as the replacement.
+        statement.execute("DROP TABLE IF EXISTS public.diff_stage");
+        statement.execute(
+            "CREATE TABLE public.diff_stage AS SELECT * FROM public.diff_oracle o WHERE o.date = '"
+                + day
+                + "' AND o.project_id <> "
+                + tenant
+                + " AND NOT EXISTS (SELECT 1 FROM public.diff_pageviews h WHERE h.id = o.id)");
+        statement.executeUpdate(
+            "UPDATE archive.chunk SET state = 'SUPERSEDED' WHERE dataset = '"
+                + DATASET
+                + "' AND partition = '"
+                + day
+                + "' AND state = 'ACTIVE'");
+        DatasetDefinition staged = staged(datasets.find(DATASET));
+        Manifest manifest = exportDay(connection, staged, day);
+        if (manifest.rowCount() > 0) {
+          QueryFixtures.registerActiveChunk(connection, DATASET, manifest);
+        }
+        statement.execute("DROP TABLE public.diff_stage");
+        connection.commit();
+      }
+    }
+    QueryFixtures.execute(
+        "DELETE FROM public.diff_pageviews WHERE project_id = "
+            + tenant
+            + "; DELETE FROM public.diff_oracle WHERE project_id = "
+            + tenant);
+    return "erasure of tenant " + tenant;
+  }
+
+  private Manifest exportDay(Connection connection, DatasetDefinition dataset, LocalDate day)
+      throws Exception {
+    PartitionExporter exporter = new PartitionExporter(store, keys, Clock.systemUTC());
+    return exporter.export(
+        connection,
+        dataset,
+        PgTables.readSchema(connection, dataset.table()),
+        day.atStartOfDay().toInstant(ZoneOffset.UTC),
+        nextSequence++);
+  }
+
+  /** The dataset, read from the staging table: its chunks land under the dataset's own keys. */
+  private static DatasetDefinition staged(DatasetDefinition d) {
+    return new DatasetDefinition(
+        d.name(),
+        "public.diff_stage",
+        d.timeColumn(),
+        d.grain(),
+        d.primaryKey(),
+        d.tenantColumn(),
+        d.metricColumn(),
+        d.mode(),
+        d.sortKeys(),
+        d.hotRetention(),
+        d.offloadColumns(),
+        d.layout());
+  }
+
+  private void insertRows(LocalDate day, int rows) throws Exception {
+    try (Connection connection = QueryFixtures.connect();
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO public.diff_pageviews"
+                    + " (id, project_id, version_slug, path, view_count, date)"
+                    + " VALUES (?, ?, 'v1', ?, ?, ?)")) {
+      for (int i = 0; i < rows; i++) {
+        insert.setLong(1, nextId++);
+        insert.setInt(2, 1 + random.nextInt(12));
+        insert.setString(3, "/late/" + random.nextInt(20));
+        insert.setInt(4, 1 + random.nextInt(500));
+        insert.setObject(5, day);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+      connection
+          .createStatement()
+          .execute(
+              "INSERT INTO public.diff_oracle SELECT * FROM public.diff_pageviews h WHERE NOT"
+                  + " EXISTS (SELECT 1 FROM public.diff_oracle o WHERE o.id = h.id)");
+    }
+  }
+
+  // --- the questions --------------------------------------------------------------------------
+
+  private void compareRandomQuestions(String after) throws Exception {
+    for (int question = 0; question < 3; question++) {
+      LocalDate from = FIRST_DAY.plusDays(random.nextInt(DAYS));
+      LocalDate to =
+          from.plusDays(random.nextInt(DAYS - (int) (from.toEpochDay() - FIRST_DAY.toEpochDay())));
+      String tenant = random.nextBoolean() ? String.valueOf(1 + random.nextInt(12)) : null;
+      int n = 1 + random.nextInt(25);
+      String context = after + ", " + from + ".." + to + ", tenant " + tenant + ", n " + n;
+
+      assertThat(dailyTotals(from, to, tenant))
+          .as("daily totals after %s", context)
+          .isEqualTo(oracleDailyTotals(from, to, tenant));
+      assertThat(rows(topUrl(from, to, tenant, n)))
+          .as("top after %s", context)
+          .isEqualTo(oracleTop(from, to, tenant, n));
+      assertThat(rows(topPerGroupUrl(from, to, n)))
+          .as("top per group after %s", context)
+          .isEqualTo(oracleTopPerGroup(from, to, n));
+      assertAggregateMatches(from, to, tenant, n, random.nextBoolean(), context);
+    }
+  }
+
+  private static Map<String, Long> dailyTotals(LocalDate from, LocalDate to, String tenant) {
+    Map<String, Long> totals = new LinkedHashMap<>();
+    List<Map<String, Object>> days =
+        given()
+            .get(
+                "/api/v1/datasets/"
+                    + DATASET
+                    + "/daily-totals?from="
+                    + from
+                    + "&to="
+                    + to
+                    + (tenant == null ? "" : "&tenant=" + tenant))
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("totals");
+    days.forEach(d -> totals.put((String) d.get("day"), ((Number) d.get("total")).longValue()));
+    return totals;
+  }
+
+  private static Map<String, Long> oracleDailyTotals(LocalDate from, LocalDate to, String tenant)
+      throws Exception {
+    Map<String, Long> totals = new LinkedHashMap<>();
+    for (List<Object> row :
+        QueryFixtures.rows(
+            "SELECT date::text, sum(view_count)::bigint FROM public.diff_oracle WHERE date BETWEEN '"
+                + from
+                + "' AND '"
+                + to
+                + "'"
+                + (tenant == null ? "" : " AND project_id = " + tenant)
+                + " GROUP BY date HAVING sum(view_count) IS NOT NULL ORDER BY date")) {
+      totals.put((String) row.get(0), ((Number) row.get(1)).longValue());
+    }
+    return totals;
+  }
+
+  private static String topUrl(LocalDate from, LocalDate to, String tenant, int n) {
+    return "/api/v1/datasets/"
+        + DATASET
+        + "/top?column=path&n="
+        + n
+        + "&from="
+        + from
+        + "&to="
+        + to
+        + (tenant == null ? "" : "&tenant=" + tenant);
+  }
+
+  /** Ties in the order the service breaks them: the group keys, by code point. */
+  private static List<Map<String, Object>> oracleTop(
+      LocalDate from, LocalDate to, String tenant, int n) throws Exception {
+    return QueryFixtures.maps(
+        List.of("path", "sum_view_count"),
+        "SELECT path, sum(view_count)::bigint s FROM public.diff_oracle WHERE date BETWEEN '"
+            + from
+            + "' AND '"
+            + to
+            + "'"
+            + (tenant == null ? "" : " AND project_id = " + tenant)
+            + " GROUP BY path ORDER BY s DESC, path COLLATE \"C\" LIMIT "
+            + n);
+  }
+
+  private static String topPerGroupUrl(LocalDate from, LocalDate to, int n) {
+    return "/api/v1/datasets/"
+        + DATASET
+        + "/top-per-group?group=project_id&column=path&n="
+        + n
+        + "&from="
+        + from
+        + "&to="
+        + to
+        + "&exclude.path=/late/1&max.project_id=6";
+  }
+
+  private static List<Map<String, Object>> oracleTopPerGroup(LocalDate from, LocalDate to, int n)
+      throws Exception {
+    return QueryFixtures.maps(
+        List.of("project_id", "path", "sum_view_count"),
+        "SELECT project_id::bigint, path, s FROM (SELECT project_id, path, sum(view_count)::bigint"
+            + " s, row_number() OVER (PARTITION BY project_id ORDER BY sum(view_count) DESC,"
+            + " path COLLATE \"C\") rank FROM public.diff_oracle WHERE date BETWEEN '"
+            + from
+            + "' AND '"
+            + to
+            + "' AND path NOT IN ('/late/1') AND project_id <= 6 GROUP BY 1, 2) ranked"
+            + " WHERE rank <= "
+            + n
+            + " ORDER BY project_id, s DESC, path COLLATE \"C\"");
+  }
+
+  /**
+   * Grouped by project only, most groups hold rows of both tiers, so every metric's parts are
+   * merged; by project and day, the order and limit are checked on many small groups.
+   */
+  private static void assertAggregateMatches(
+      LocalDate from, LocalDate to, String tenant, int n, boolean byDay, String context)
+      throws Exception {
+    List<Map<String, Object>> answer =
+        rows(
+            "/api/v1/datasets/"
+                + DATASET
+                + "/aggregate?groupBy=project_id"
+                + (byDay ? ",day" : "")
+                + "&metrics=sum(view_count),count(*),"
+                + "min(view_count),max(view_count),avg(view_count)"
+                + "&orderBy=count:desc,sum_view_count:desc&limit="
+                + n
+                + "&from="
+                + from
+                + "&to="
+                + to
+                + "&min.view_count=3"
+                + (tenant == null ? "" : "&filter.project_id=" + tenant + "&filter.project_id=7"));
+    List<Map<String, Object>> oracle =
+        QueryFixtures.maps(
+            byDay
+                ? List.of(
+                    "project_id",
+                    "day",
+                    "sum_view_count",
+                    "count",
+                    "min_view_count",
+                    "max_view_count",
+                    "avg_view_count")
+                : List.of(
+                    "project_id",
+                    "sum_view_count",
+                    "count",
+                    "min_view_count",
+                    "max_view_count",
+                    "avg_view_count"),
+            "SELECT project_id::bigint, "
+                + (byDay ? "date::text, " : "")
+                + "sum(view_count)::bigint, count(*),"
+                + " min(view_count)::bigint, max(view_count)::bigint, avg(view_count)::float8"
+                + " FROM public.diff_oracle WHERE date BETWEEN '"
+                + from
+                + "' AND '"
+                + to
+                + "' AND view_count >= 3"
+                + (tenant == null ? "" : " AND project_id IN (" + tenant + ", 7)")
+                + (byDay
+                    ? " GROUP BY 1, 2 ORDER BY 4 DESC, 3 DESC, 1, 2 LIMIT "
+                    : " GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1 LIMIT ")
+                + n);
+    assertThat(answer).as("aggregate rows after %s", context).hasSameSizeAs(oracle);
+    for (int i = 0; i < oracle.size(); i++) {
+      Map<String, Object> expected = new LinkedHashMap<>(oracle.get(i));
+      Map<String, Object> actual = new LinkedHashMap<>(answer.get(i));
+      double expectedAverage = ((Number) expected.remove("avg_view_count")).doubleValue();
+      double actualAverage = ((Number) actual.remove("avg_view_count")).doubleValue();
+      assertThat(actual).as("aggregate row %d after %s", i, context).isEqualTo(expected);
+      assertThat(actualAverage).isCloseTo(expectedAverage, within(1e-9 * expectedAverage));
+    }
+  }
+
+  /** The rows of an answer, with whole numbers as longs so that they compare with the oracle's. */
+  private static List<Map<String, Object>> rows(String url) {
+    List<Map<String, Object>> rows =
+        given()
+            .config(
+                RestAssured.config()
+                    .jsonConfig(
+                        JsonConfig.jsonConfig()
+                            .numberReturnType(JsonPathConfig.NumberReturnType.DOUBLE)))
+            .get(url)
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("rows");
+    List<Map<String, Object>> normalized = new ArrayList<>();
+    for (Map<String, Object> row : rows) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      row.forEach(
+          (k, v) ->
+              copy.put(
+                  k, v instanceof Integer || v instanceof Long ? ((Number) v).longValue() : v));
+      normalized.add(copy);
+    }
+    return normalized;
+  }
+}
