@@ -47,6 +47,7 @@ final class QueryFixtures {
         manifest.partitionStart(),
         manifest.partitionEnd(),
         manifest.sequence(),
+        manifest.rowCount(),
         objects);
   }
 
@@ -62,13 +63,14 @@ final class QueryFixtures {
       Instant start,
       Instant end,
       int sequence,
+      long rows,
       List<Object[]> objects)
       throws Exception {
     try (PreparedStatement chunk =
             connection.prepareStatement(
                 "INSERT INTO archive.chunk (chunk_id, dataset, partition, partition_start,"
                     + " partition_end, sequence, state, manifest_key, row_count, row_digest, bytes)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', 'unused', 0, 'unused', 0)");
+                    + " VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', 'unused', ?, 'unused', 0)");
         PreparedStatement object =
             connection.prepareStatement(
                 "INSERT INTO archive.chunk_object (chunk_id, object_no, object_key, bytes, sha256,"
@@ -79,6 +81,7 @@ final class QueryFixtures {
       chunk.setTimestamp(4, Timestamp.from(start));
       chunk.setTimestamp(5, Timestamp.from(end));
       chunk.setInt(6, sequence);
+      chunk.setLong(7, rows);
       chunk.executeUpdate();
       int number = 1;
       for (Object[] o : objects) {

@@ -82,6 +82,7 @@ class QueryIT {
           day.atStartOfDay().toInstant(ZoneOffset.UTC),
           day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC),
           1,
+          1,
           List.<Object[]>of(
               new Object[] {
                 "cold/pageviews/missing-" + chunkId + ".parquet", 10L, "0".repeat(64), 1L

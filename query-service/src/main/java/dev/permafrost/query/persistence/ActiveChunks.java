@@ -1,6 +1,7 @@
 package dev.permafrost.query.persistence;
 
 import dev.permafrost.query.domain.ColdObject;
+import dev.permafrost.query.domain.DatasetInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,22 +20,89 @@ import java.util.UUID;
 @ApplicationScoped
 public class ActiveChunks {
 
+  /** The objects of the given chunks, whatever their state. */
+  public List<ColdObject> objectsOf(Connection connection, List<UUID> chunkIds)
+      throws SQLException {
+    return select(
+        connection,
+        "WHERE c.chunk_id = ANY (?) ORDER BY c.partition_start, c.sequence, o.object_no",
+        connection.createArrayOf("uuid", chunkIds.toArray()));
+  }
+
+  /**
+   * The SHA-256 of the given chunks' objects that no ACTIVE chunk holds, e.g. once a chunk was
+   * restored or rewritten without an erased tenant: copies no query will read again.
+   */
+  public List<String> retiredObjects(Connection connection, List<UUID> chunkIds)
+      throws SQLException {
+    List<String> shas = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            """
+            SELECT DISTINCT o.sha256 FROM archive.chunk_object o
+            WHERE o.chunk_id = ANY (?)
+              AND NOT EXISTS (SELECT 1 FROM archive.chunk_object a
+                              JOIN archive.chunk c ON c.chunk_id = a.chunk_id
+                              WHERE a.sha256 = o.sha256 AND c.state = 'ACTIVE')
+            """)) {
+      select.setArray(1, connection.createArrayOf("uuid", chunkIds.toArray()));
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          shas.add(rs.getString(1));
+        }
+      }
+    }
+    return shas;
+  }
+
+  /** The dataset's ACTIVE chunks summed up. */
+  public DatasetInfo.Cold summary(Connection snapshot, String dataset) throws SQLException {
+    try (PreparedStatement select =
+        snapshot.prepareStatement(
+            "SELECT count(*), coalesce(sum(row_count), 0), coalesce(sum(bytes), 0),"
+                + " min(partition_start), max(partition_end)"
+                + " FROM archive.chunk WHERE dataset = ? AND state = 'ACTIVE'")) {
+      select.setString(1, dataset);
+      try (ResultSet rs = select.executeQuery()) {
+        rs.next();
+        Timestamp from = rs.getTimestamp(4);
+        Timestamp to = rs.getTimestamp(5);
+        return new DatasetInfo.Cold(
+            rs.getLong(1),
+            rs.getLong(2),
+            rs.getLong(3),
+            from == null ? null : from.toInstant(),
+            to == null ? null : to.toInstant());
+      }
+    }
+  }
+
   /** The objects of every ACTIVE chunk whose partition overlaps [from, to). */
   public List<ColdObject> overlapping(Connection snapshot, String dataset, Instant from, Instant to)
       throws SQLException {
+    return select(
+        snapshot,
+        """
+        WHERE c.dataset = ? AND c.state = 'ACTIVE'
+          AND c.partition_start < ? AND c.partition_end > ?
+        ORDER BY c.partition_start, c.sequence, o.object_no
+        """,
+        dataset,
+        Timestamp.from(to),
+        Timestamp.from(from));
+  }
+
+  private static List<ColdObject> select(Connection connection, String where, Object... parameters)
+      throws SQLException {
     List<ColdObject> objects = new ArrayList<>();
     try (PreparedStatement select =
-        snapshot.prepareStatement(
-            """
-            SELECT c.chunk_id, c.partition, o.object_key, o.sha256, o.bytes
-            FROM archive.chunk c JOIN archive.chunk_object o ON o.chunk_id = c.chunk_id
-            WHERE c.dataset = ? AND c.state = 'ACTIVE'
-              AND c.partition_start < ? AND c.partition_end > ?
-            ORDER BY c.partition_start, c.sequence, o.object_no
-            """)) {
-      select.setString(1, dataset);
-      select.setTimestamp(2, Timestamp.from(to));
-      select.setTimestamp(3, Timestamp.from(from));
+        connection.prepareStatement(
+            "SELECT c.chunk_id, c.partition, o.object_key, o.sha256, o.bytes"
+                + " FROM archive.chunk c JOIN archive.chunk_object o ON o.chunk_id = c.chunk_id "
+                + where)) {
+      for (int i = 0; i < parameters.length; i++) {
+        select.setObject(i + 1, parameters[i]);
+      }
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
           objects.add(

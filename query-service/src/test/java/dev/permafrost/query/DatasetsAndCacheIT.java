@@ -1,0 +1,259 @@
+package dev.permafrost.query;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.permafrost.contracts.EventCodec;
+import dev.permafrost.contracts.EventEnvelope;
+import dev.permafrost.contracts.Topics;
+import dev.permafrost.contracts.v1.PartitionArchived;
+import dev.permafrost.contracts.v1.PartitionRestored;
+import dev.permafrost.devstack.DemoData;
+import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.format.Manifest;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PartitionExporter;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.query.config.QueryConfig;
+import dev.permafrost.query.domain.ColdObject;
+import dev.permafrost.query.service.ObjectCache;
+import dev.permafrost.support.config.Datasets;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The datasets a dashboard can ask about, restores passed on to the archive-service, and the local
+ * object cache: bounded, least recently used out, never evicting what a query reads, warmed and
+ * dropped as the catalog's events say.
+ */
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class DatasetsAndCacheIT {
+
+  /** Days of their own, apart from the other query tests' days. */
+  private static final LocalDate FIRST_DAY = LocalDate.now(ZoneOffset.UTC).minusDays(700);
+
+  @Inject ObjectStore store;
+  @Inject ObjectKeys keys;
+  @Inject Datasets datasets;
+  @Inject ObjectCache cache;
+
+  @BeforeAll
+  static void load() throws Exception {
+    QueryFixtures.migrateCatalog();
+    try (Connection connection = QueryFixtures.connect()) {
+      DemoData.createPageviewsTable(connection);
+      DemoData.loadPageviews(connection, FIRST_DAY, 4, 500, 700_000_000L, 23);
+    }
+  }
+
+  @Test
+  void datasetsListTheirQueryableColumnsAndTheRowsOfEachTier() throws Exception {
+    given()
+        .get("/api/v1/datasets")
+        .then()
+        .statusCode(200)
+        .body("name", hasItem("pageviews"))
+        .body("find { it.name == 'pageviews' }.grain", equalTo("day"))
+        .body("find { it.name == 'pageviews' }.mode", equalTo("move"))
+        .body("find { it.name == 'pageviews' }.tenantColumn", equalTo("project_id"));
+    long hot = QueryFixtures.count("SELECT count(*) FROM public.pageviews");
+    long cold =
+        QueryFixtures.count(
+            "SELECT coalesce(sum(row_count), 0) FROM archive.chunk"
+                + " WHERE dataset = 'pageviews' AND state = 'ACTIVE'");
+    given()
+        .get("/api/v1/datasets/pageviews")
+        .then()
+        .statusCode(200)
+        .body("columns.find { it.name == 'path' }.groupable", equalTo(true))
+        .body("columns.find { it.name == 'path' }.measurable", equalTo(false))
+        .body("columns.find { it.name == 'view_count' }.measurable", equalTo(true))
+        .body("tiers.hot.rows", equalTo((int) hot))
+        .body("tiers.cold.rows", equalTo((int) cold));
+    given()
+        .get("/api/v1/datasets/nope")
+        .then()
+        .statusCode(404)
+        .contentType("application/problem+json")
+        .body("detail", containsString("configured datasets: "));
+  }
+
+  @Test
+  void aRestoreAskedHereIsPassedOnAsRestoreRequested() throws Exception {
+    String requestId =
+        given()
+            .contentType(ContentType.JSON)
+            .body(
+                "{\"from\": \""
+                    + FIRST_DAY
+                    + "\", \"to\": \""
+                    + FIRST_DAY.plusDays(1)
+                    + "\", \"tenant\": \"3\", \"reason\": \"audit\", \"requestedBy\": \"ops\"}")
+            .post("/api/v1/datasets/pageviews/restores")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("requestId");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                DevStackTestResource.current().records(Topics.RESTORE_REQUESTED).stream()
+                    .anyMatch(r -> r.contains(requestId) && r.contains("\"tenant\":\"3\"")));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"from\": \"yesterday\", \"to\": \"" + FIRST_DAY + "\"}")
+        .post("/api/v1/datasets/pageviews/restores")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("allowed: a date like 2026-11-20"));
+  }
+
+  @Test
+  void theCacheIsWarmedWhenAChunkIsArchivedAndDroppedWhenItIsRestored() throws Exception {
+    Manifest manifest = archive(FIRST_DAY.plusDays(1));
+    String sha = manifest.objects().get(0).sha256();
+    cache.drop(List.of(sha));
+    assertThat(cache.isCached(sha)).isFalse();
+
+    EventEnvelope<PartitionArchived> archived =
+        EventEnvelope.of(
+            "pageviews/" + manifest.partition(),
+            Instant.now(),
+            new PartitionArchived(
+                manifest.chunkId(),
+                "pageviews",
+                manifest.partition(),
+                manifest.rowCount(),
+                manifest.rowDigest()));
+    DevStackTestResource.current()
+        .publish(Topics.PARTITION_ARCHIVED, archived.key(), EventCodec.toJson(archived));
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> cache.isCached(sha));
+
+    QueryFixtures.execute(
+        "UPDATE archive.chunk SET state = 'RESTORED' WHERE chunk_id = '"
+            + manifest.chunkId()
+            + "'");
+    EventEnvelope<PartitionRestored> restored =
+        EventEnvelope.of(
+            "pageviews/" + manifest.partition(),
+            Instant.now(),
+            new PartitionRestored(
+                List.of(manifest.chunkId()),
+                "pageviews",
+                manifest.partition(),
+                manifest.rowCount()));
+    DevStackTestResource.current()
+        .publish(Topics.PARTITION_RESTORED, restored.key(), EventCodec.toJson(restored));
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !cache.isCached(sha));
+  }
+
+  @Test
+  void theCacheKeepsItsBudgetDropsTheLeastRecentlyUsedAndNeverWhatAQueryReads() throws Exception {
+    List<ColdObject> objects = new ArrayList<>();
+    for (int day = 2; day < 4; day++) {
+      Manifest manifest = archive(FIRST_DAY.plusDays(day));
+      Manifest.StoredObject object = manifest.objects().get(0);
+      objects.add(
+          new ColdObject(
+              manifest.chunkId(),
+              manifest.partition(),
+              object.key(),
+              object.sha256(),
+              object.bytes()));
+    }
+    ColdObject first = objects.get(0);
+    ColdObject second = objects.get(1);
+    Path directory = Files.createTempDirectory(Path.of("target"), "cache-it");
+    // Room for the larger object only: never for both.
+    long budget = Math.max(first.bytes(), second.bytes());
+    ObjectCache small = new ObjectCache(store, config(directory, budget));
+
+    try (ObjectCache.Lease reading = small.lease(List.of(first))) {
+      // The first is being read: taking the second goes over budget but evicts nothing leased.
+      small.lease(List.of(second)).close();
+      assertThat(small.isCached(first.sha256())).isTrue();
+      assertThat(Files.exists(reading.paths().get(0))).isTrue();
+      assertThat(small.isCached(second.sha256())).isFalse();
+    }
+    small.lease(List.of(second)).close();
+    assertThat(small.isCached(second.sha256())).isTrue();
+    assertThat(small.isCached(first.sha256())).as("least recently used, evicted").isFalse();
+    assertThat(small.cachedBytes()).isLessThanOrEqualTo(budget);
+
+    // A restart adopts the copy on disk.
+    ObjectCache restarted = new ObjectCache(store, config(directory, budget));
+    assertThat(restarted.isCached(second.sha256())).isTrue();
+  }
+
+  /** Exports the day to the store and records its chunk as ACTIVE; the rows stay hot here. */
+  private Manifest archive(LocalDate day) throws Exception {
+    try (Connection connection = QueryFixtures.connect()) {
+      connection.setAutoCommit(false);
+      Manifest manifest =
+          new PartitionExporter(store, keys, Clock.systemUTC())
+              .export(
+                  connection,
+                  datasets.find("pageviews"),
+                  PgTables.readSchema(connection, "public.pageviews"),
+                  day.atStartOfDay().toInstant(ZoneOffset.UTC),
+                  70);
+      QueryFixtures.registerActiveChunk(connection, "pageviews", manifest);
+      // Its rows leave the hot table, as in a prune, so that other tests' answers stay right.
+      connection
+          .createStatement()
+          .execute("DELETE FROM public.pageviews WHERE date = '" + day + "'");
+      connection.commit();
+      return manifest;
+    }
+  }
+
+  private static QueryConfig config(Path directory, long maxBytes) {
+    return new QueryConfig() {
+      @Override
+      public Path cacheDir() {
+        return directory;
+      }
+
+      @Override
+      public long cacheMaxBytes() {
+        return maxBytes;
+      }
+
+      @Override
+      public int coldAnswers() {
+        return 10;
+      }
+
+      @Override
+      public int maxRangeDays() {
+        return 3660;
+      }
+
+      @Override
+      public int maxLimit() {
+        return 10_000;
+      }
+    };
+  }
+}
