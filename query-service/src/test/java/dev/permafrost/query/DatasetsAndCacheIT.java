@@ -130,6 +130,55 @@ class DatasetsAndCacheIT {
   }
 
   @Test
+  void ddlForExternalEnginesReadsTheHiveLayoutOrExactlyTheActiveObjects() throws Exception {
+    String athena =
+        given()
+            .get("/api/v1/datasets/pageviews/ddl?engine=athena")
+            .then()
+            .statusCode(200)
+            .contentType(ContentType.TEXT)
+            .extract()
+            .asString();
+    assertThat(athena)
+        .contains("CREATE EXTERNAL TABLE pageviews (")
+        .contains("`view_count` int,")
+        .contains("`date` date")
+        .contains("PARTITIONED BY (`year` int, `month` int, `day` int)")
+        .contains("'projection.enabled' = 'true'")
+        .contains("'projection.month.digits' = '2'")
+        .contains(
+            "'storage.location.template' = "
+                + "'s3://permafrost/cold/pageviews/year=${year}/month=${month}/day=${day}/'")
+        .contains("not ACTIVE");
+    assertThat(given().get("/api/v1/datasets/pageviews/ddl?engine=trino").asString())
+        .contains("partitioned_by = ARRAY['year', 'month', 'day']")
+        .contains("external_location = 's3://permafrost/cold/pageviews/'")
+        .contains("sync_partition_metadata");
+
+    Manifest manifest = archive(FIRST_DAY);
+    List<String> active =
+        QueryFixtures.rows(
+                "SELECT o.object_key FROM archive.chunk c JOIN archive.chunk_object o"
+                    + " USING (chunk_id) WHERE c.dataset = 'pageviews' AND c.state = 'ACTIVE'")
+            .stream()
+            .map(row -> (String) row.get(0))
+            .toList();
+    String duckdb = given().get("/api/v1/datasets/pageviews/ddl?engine=duckdb").asString();
+    assertThat(duckdb).contains("CREATE OR REPLACE VIEW pageviews AS SELECT * FROM read_parquet(");
+    assertThat(active).contains(manifest.objects().get(0).key());
+    for (String key : active) {
+      assertThat(duckdb).contains("'s3://permafrost/" + key + "'");
+    }
+    assertThat(duckdb.split("s3://permafrost/", -1)).hasSize(active.size() + 1);
+
+    given()
+        .get("/api/v1/datasets/pageviews/ddl?engine=hive")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("allowed: athena, trino, duckdb"));
+  }
+
+  @Test
   void theCacheIsWarmedWhenAChunkIsArchivedAndDroppedWhenItIsRestored() throws Exception {
     Manifest manifest = archive(FIRST_DAY.plusDays(1));
     String sha = manifest.objects().get(0).sha256();

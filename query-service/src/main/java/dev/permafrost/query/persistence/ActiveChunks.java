@@ -77,6 +77,15 @@ public class ActiveChunks {
     }
   }
 
+  /** The objects of every ACTIVE chunk of the dataset. */
+  public List<ColdObject> active(Connection snapshot, String dataset) throws SQLException {
+    return select(
+        snapshot,
+        "WHERE c.dataset = ? AND c.state = 'ACTIVE'"
+            + " ORDER BY c.partition_start, c.sequence, o.object_no",
+        dataset);
+  }
+
   /** The objects of every ACTIVE chunk whose partition overlaps [from, to). */
   public List<ColdObject> overlapping(Connection snapshot, String dataset, Instant from, Instant to)
       throws SQLException {

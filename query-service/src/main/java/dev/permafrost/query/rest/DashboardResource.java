@@ -3,6 +3,7 @@ package dev.permafrost.query.rest;
 import dev.permafrost.query.domain.AggregateAnswer;
 import dev.permafrost.query.domain.DailyTotals;
 import dev.permafrost.query.service.DashboardQueries;
+import dev.permafrost.query.service.ExternalDdl;
 import dev.permafrost.support.rest.ProblemException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -28,9 +29,11 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 public class DashboardResource {
 
   private final DashboardQueries queries;
+  private final ExternalDdl ddl;
 
-  public DashboardResource(DashboardQueries queries) {
+  public DashboardResource(DashboardQueries queries, ExternalDdl ddl) {
     this.queries = queries;
+    this.ddl = ddl;
   }
 
   @GET
@@ -94,6 +97,20 @@ public class DashboardResource {
               + " filters, orderBy=name:desc, limit")
   public AggregateAnswer aggregate(@PathParam("dataset") String dataset, @Context UriInfo uri) {
     return queries.aggregate(dataset, uri.getQueryParameters());
+  }
+
+  @GET
+  @Path("/ddl")
+  @Produces(MediaType.TEXT_PLAIN)
+  @Operation(
+      summary =
+          "DDL for an external engine over the cold data: athena (Hive layout, partition"
+              + " projection), trino (Hive connector) or duckdb (a view over the ACTIVE objects)")
+  public String ddl(
+      @PathParam("dataset") String dataset,
+      @Parameter(description = "athena, trino or duckdb", required = true) @QueryParam("engine")
+          String engine) {
+    return ddl.ddl(dataset, ExternalDdl.engine(engine));
   }
 
   private static LocalDate day(String name, String value) {
