@@ -4,6 +4,8 @@ import dev.permafrost.query.domain.AggregateAnswer;
 import dev.permafrost.query.domain.DailyTotals;
 import dev.permafrost.query.service.DashboardQueries;
 import dev.permafrost.query.service.ExternalDdl;
+import dev.permafrost.query.service.Payloads;
+import dev.permafrost.query.service.TenantExport;
 import dev.permafrost.support.rest.ProblemException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,6 +14,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -30,10 +34,15 @@ public class DashboardResource {
 
   private final DashboardQueries queries;
   private final ExternalDdl ddl;
+  private final Payloads payloads;
+  private final TenantExport export;
 
-  public DashboardResource(DashboardQueries queries, ExternalDdl ddl) {
+  public DashboardResource(
+      DashboardQueries queries, ExternalDdl ddl, Payloads payloads, TenantExport export) {
     this.queries = queries;
     this.ddl = ddl;
+    this.payloads = payloads;
+    this.export = export;
   }
 
   @GET
@@ -97,6 +106,45 @@ public class DashboardResource {
               + " filters, orderBy=name:desc, limit")
   public AggregateAnswer aggregate(@PathParam("dataset") String dataset, @Context UriInfo uri) {
     return queries.aggregate(dataset, uri.getQueryParameters());
+  }
+
+  @GET
+  @Path("/rows/{id}/payload")
+  @Operation(
+      summary =
+          "The offloaded columns of one row of an offload dataset, from PostgreSQL or from the"
+              + " chunk its archive pointer names")
+  public Payloads.Payload payload(
+      @PathParam("dataset") String dataset, @PathParam("id") String id) {
+    return payloads.payload(dataset, id);
+  }
+
+  @GET
+  @Path("/export")
+  @Produces({"application/x-ndjson", "application/vnd.apache.parquet"})
+  @Operation(
+      summary =
+          "Every row of one tenant across both tiers, streamed: format=ndjson (default) or"
+              + " parquet; from and to optional")
+  public Response export(
+      @PathParam("dataset") String dataset,
+      @QueryParam("tenant") String tenant,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("format") String format) {
+    TenantExport.Request request = export.request(dataset, tenant, from, to, format);
+    StreamingOutput body = out -> export.write(request, out);
+    boolean parquet = request.format() == TenantExport.Format.PARQUET;
+    return Response.ok(body, parquet ? "application/vnd.apache.parquet" : "application/x-ndjson")
+        .header(
+            "Content-Disposition",
+            "attachment; filename=\""
+                + dataset
+                + "-"
+                + tenant.replaceAll("[^A-Za-z0-9_.-]", "_")
+                + (parquet ? ".parquet" : ".ndjson")
+                + "\"")
+        .build();
   }
 
   @GET

@@ -117,6 +117,7 @@ final class PartialAggregates {
    * The aggregation's order, then every group key ascending, so that ties come out the same way on
    * every run and from every tier split.
    */
+  @SuppressWarnings("unchecked")
   private Comparator<Row> order(Aggregation aggregation) {
     Comparator<Row> order = (a, b) -> 0;
     for (Aggregation.Order by : aggregation.order()) {

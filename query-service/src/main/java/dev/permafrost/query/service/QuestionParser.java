@@ -104,6 +104,25 @@ public class QuestionParser {
     return new TimeWindow(start, end);
   }
 
+  /** The ends of an open range: years 1 and 9999, which every time column type can hold. */
+  private static final Instant FIRST_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+
+  private static final Instant LAST_INSTANT = Instant.parse("9999-12-31T00:00:00Z");
+
+  /**
+   * Like {@link #range}, but either end may be absent, for years 1 or 9999 on that side, and no cap
+   * applies: for exports, which stream rather than aggregate.
+   */
+  public TimeWindow openRange(String from, String to) {
+    Instant start = from == null || from.isBlank() ? FIRST_INSTANT : time("from", from, false);
+    Instant end = to == null || to.isBlank() ? LAST_INSTANT : time("to", to, true);
+    if (!start.isBefore(end)) {
+      throw ProblemException.badRequest(
+          "from (" + from + ") must be before to (" + to + "), or the same day");
+    }
+    return new TimeWindow(start, end);
+  }
+
   /** A half-open interval of a request. */
   public record TimeWindow(Instant from, Instant to) {}
 
