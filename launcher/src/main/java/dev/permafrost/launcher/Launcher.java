@@ -14,6 +14,7 @@ public final class Launcher {
       usage: ./permafrost demo [--exit] [--days N] [--rows-per-day N]
              ./permafrost bench export [--rows N]
              ./permafrost bench archive [--rows N]
+             ./permafrost bench query [--rows N]
 
         demo   start PostgreSQL, Kafka, S3Proxy and the three services, load page views,
                archive every day older than a week and print a summary; Ctrl-C stops it all
@@ -29,6 +30,11 @@ public final class Launcher {
         bench archive  start the stack, archive generated page views (10 daily partitions)
                and restore them, and compare the archive-service's verify, prune and restore
                speed with PostgreSQL's own COPY FROM and DELETE of the same rows
+               --rows N          rows to generate (default 10000000)
+
+        bench query  start the stack, archive generated page views (100 daily partitions) and
+               time dashboard questions (top 25 paths, daily totals) all cold, then with the
+               last 7 days hot, next to PostgreSQL with covering indexes and DuckDB alone
                --rows N          rows to generate (default 10000000)
 
       example: ./permafrost demo --exit
@@ -97,8 +103,8 @@ public final class Launcher {
   }
 
   private static int bench(List<String> args, PrintStream out) throws Exception {
-    if (args.size() < 2 || !List.of("export", "archive").contains(args.get(1))) {
-      throw new UsageException("bench needs a benchmark name; benchmarks: export, archive");
+    if (args.size() < 2 || !List.of("export", "archive", "query").contains(args.get(1))) {
+      throw new UsageException("bench needs a benchmark name; benchmarks: export, archive, query");
     }
     String name = args.get(1);
     long rows = 10_000_000;
@@ -113,6 +119,11 @@ public final class Launcher {
     Path workDir = home.resolve(".permafrost/bench-" + name);
     out.println("Permafrost " + name + " benchmark (work directory " + workDir + ")");
     Progress progress = new Progress(out, System.console() != null);
+    if (name.equals("query")) {
+      QueryBenchmark benchmark = new QueryBenchmark(out, progress);
+      benchmark.print(benchmark.run(home, workDir, rows));
+      return 0;
+    }
     if (name.equals("archive")) {
       ArchiveBenchmark benchmark = new ArchiveBenchmark(out, progress);
       benchmark.print(benchmark.run(home, workDir, rows));

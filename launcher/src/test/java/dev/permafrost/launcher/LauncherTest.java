@@ -28,7 +28,7 @@ class LauncherTest {
         .isInstanceOf(Launcher.UsageException.class)
         .hasMessage("unknown command 'dmeo'; commands: demo, bench");
     assertThatThrownBy(() -> Launcher.run(List.of("bench", "import"), out))
-        .hasMessage("bench needs a benchmark name; benchmarks: export, archive");
+        .hasMessage("bench needs a benchmark name; benchmarks: export, archive, query");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "three"), out))
         .hasMessage("--days must be a positive whole number, not 'three'");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "3"), out))

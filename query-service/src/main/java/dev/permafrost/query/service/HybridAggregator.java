@@ -50,6 +50,8 @@ public class HybridAggregator {
   private final ObjectCache cache;
   private final ColdEngine engine;
   private final ColdAnswers coldAnswers;
+  private final java.util.concurrent.ConcurrentMap<String, TableSchema> schemas =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public HybridAggregator(
       DataSource dataSource,
@@ -94,7 +96,12 @@ public class HybridAggregator {
 
   private Snapshot readSnapshot(Connection c, DatasetDefinition dataset, Aggregation aggregation)
       throws SQLException {
-    TableSchema schema = PgTables.readSchema(c, dataset.table());
+    // Read once per dataset: a column the table no longer has fails the query below loudly.
+    TableSchema schema = schemas.get(dataset.name());
+    if (schema == null) {
+      schema = PgTables.readSchema(c, dataset.table());
+      schemas.put(dataset.name(), schema);
+    }
     List<ColdObject> cold =
         dataset.mode() == LifecycleMode.OFFLOAD
             ? List.of()

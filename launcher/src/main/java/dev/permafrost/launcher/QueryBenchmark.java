@@ -1,0 +1,371 @@
+package dev.permafrost.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.permafrost.devstack.DemoData;
+import dev.permafrost.devstack.DevStack;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./permafrost bench query}: dashboard questions against the query-service over page views
+ * that are all cold, then with the last seven days hot again, next to PostgreSQL answering the same
+ * SQL over the same rows in one table with covering indexes, and next to DuckDB alone on the same
+ * Parquet files. Every question of a timed series is new to the service (another project or another
+ * range), so that no answer comes from its answer cache; the repeated question is timed apart.
+ */
+final class QueryBenchmark {
+
+  private static final int DAYS = 100;
+  private static final int TOP_DAYS = 90;
+  private static final int REPETITIONS = 24;
+
+  /** The projects the questions ask about: the biggest ones, as the generator skews them. */
+  private static final int PROJECTS = 6;
+
+  private final PrintStream out;
+  private final Progress progress;
+  private final RestClient rest = new RestClient();
+
+  QueryBenchmark(PrintStream out, Progress progress) {
+    this.out = out;
+    this.progress = progress;
+  }
+
+  /** Percentiles of a series of timings, in milliseconds. */
+  record Timing(double p50, double p95) {
+    static Timing of(double[] millis) {
+      double[] sorted = millis.clone();
+      Arrays.sort(sorted);
+      return new Timing(
+          sorted[(int) Math.floor(0.5 * (sorted.length - 1))],
+          sorted[(int) Math.ceil(0.95 * (sorted.length - 1))]);
+    }
+  }
+
+  record Result(
+      long rows,
+      double topColdFirstMs,
+      double dailyColdFirstMs,
+      Timing top,
+      Timing daily,
+      Timing topCached,
+      Timing topPostgres,
+      Timing dailyPostgres,
+      Timing topDuckDb,
+      Timing dailyDuckDb,
+      Timing topHybrid,
+      Timing dailyHybrid) {
+
+    String keyValues() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "top25_p50_ms=%.1f daily_p50_ms=%.1f top25_speedup_vs_pg=%.1f daily_speedup_vs_pg=%.1f"
+              + " hybrid_vs_cold=%.2f ours_vs_duckdb=%.2f",
+          top.p50(),
+          daily.p50(),
+          topPostgres.p50() / top.p50(),
+          dailyPostgres.p50() / daily.p50(),
+          (topHybrid.p50() + dailyHybrid.p50()) / (top.p50() + daily.p50()),
+          (top.p50() + daily.p50()) / (topDuckDb.p50() + dailyDuckDb.p50()));
+    }
+  }
+
+  Result run(Path home, Path workDir, long rows) throws Exception {
+    LocalDate firstDay = LocalDate.now(ZoneOffset.UTC).minusDays(DAYS + 10);
+    LocalDate end = firstDay.plusDays(DAYS);
+    Path cache = workDir.resolve("query-cache");
+    Map<String, String> queryConfig = Map.of("permafrost.query.cache-dir", cache.toString());
+    try (PermafrostStack stack =
+        PermafrostStack.start(
+            home, workDir, Map.of(PermafrostStack.QUERY, queryConfig), progress)) {
+      DevStack devStack = stack.devStack();
+      progress.step(String.format("Loading %,d page views in %d days", rows, DAYS));
+      long loaded;
+      try (Connection connection = devStack.connect()) {
+        DemoData.createPageviewsTable(connection);
+        DemoData.createOtherDatasetTables(connection);
+        loaded = DemoData.loadPageviews(connection, firstDay, DAYS, (int) (rows / DAYS), 1, 2026);
+      }
+      progress.done(String.format("%,d rows", loaded));
+
+      progress.step("PostgreSQL, every row in one table with covering indexes");
+      devStack.execute(
+          "CREATE INDEX bench_top ON public.pageviews (project_id, date) INCLUDE (path,"
+              + " view_count)");
+      devStack.execute(
+          "CREATE INDEX bench_daily ON public.pageviews (project_id, date) INCLUDE (view_count)");
+      devStack.execute("VACUUM (ANALYZE) public.pageviews");
+      Timing topPostgres;
+      Timing dailyPostgres;
+      try (Connection connection = devStack.connect()) {
+        topPostgres = time(i -> postgresTop(connection, question(i, end)));
+        dailyPostgres = time(i -> postgresDaily(connection, question(i, end)));
+      }
+      progress.done(
+          String.format(
+              "top 25 p50 %.1f ms, daily p50 %.1f ms", topPostgres.p50(), dailyPostgres.p50()));
+      devStack.execute("DROP INDEX public.bench_top");
+      devStack.execute("DROP INDEX public.bench_daily");
+
+      StackSteps steps = new StackSteps(stack, progress);
+      steps.export("pageviews", firstDay, end);
+      steps.awaitActive("pageviews", DAYS);
+      // What autovacuum does after the prunes in a while; a dashboard does not see it otherwise.
+      devStack.execute("VACUUM (ANALYZE) public.pageviews");
+
+      progress.step("Query-service with an empty object cache");
+      deleteFiles(cache); // what partition-archived warmed; the restart forgets it too
+      stack.restart(PermafrostStack.QUERY, queryConfig);
+      String query = stack.queryUrl() + "/api/v1/datasets/pageviews";
+      double topColdFirst = millis(() -> rest.get(topUrl(query, question(0, end))));
+      double dailyColdFirst = millis(() -> rest.get(dailyUrl(query, question(0, end))));
+      progress.done(
+          String.format("first top 25 %.0f ms, first daily %.0f ms", topColdFirst, dailyColdFirst));
+
+      progress.step("Query-service, everything cold, objects cached");
+      // Questions 1.. are new to the service: no answer comes from its answer cache.
+      Timing top = time(i -> rest.get(topUrl(query, question(i + 1, end))));
+      Timing daily = time(i -> rest.get(dailyUrl(query, question(i + 1, end))));
+      Timing topCached = time(i -> rest.get(topUrl(query, question(1, end))));
+      progress.done(String.format("top 25 p50 %.1f ms, daily p50 %.1f ms", top.p50(), daily.p50()));
+
+      progress.step("DuckDB alone on the same Parquet files");
+      Timing topDuckDb;
+      Timing dailyDuckDb;
+      try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+        String files = parquetFiles(cache);
+        topDuckDb = time(i -> duckTop(duck, files, question(i + 1, end)));
+        dailyDuckDb = time(i -> duckDaily(duck, files, question(i + 1, end)));
+      }
+      progress.done(
+          String.format(
+              "top 25 p50 %.1f ms, daily p50 %.1f ms", topDuckDb.p50(), dailyDuckDb.p50()));
+
+      progress.step("Restoring the last 7 days: hot and cold in one answer");
+      restoreLastWeek(stack, end);
+      Timing topHybrid = time(i -> rest.get(topUrl(query, question(i + 100, end))));
+      Timing dailyHybrid = time(i -> rest.get(dailyUrl(query, question(i + 100, end))));
+      progress.done(
+          String.format(
+              "top 25 p50 %.1f ms, daily p50 %.1f ms", topHybrid.p50(), dailyHybrid.p50()));
+      return new Result(
+          loaded,
+          topColdFirst,
+          dailyColdFirst,
+          top,
+          daily,
+          topCached,
+          topPostgres,
+          dailyPostgres,
+          topDuckDb,
+          dailyDuckDb,
+          topHybrid,
+          dailyHybrid);
+    }
+  }
+
+  /**
+   * Question {@code i}: a big project, and a window ending {@code i / PROJECTS} days before the
+   * last day, so that no two of the first {@code PROJECTS * 10} questions are the same.
+   */
+  private record Question(int project, LocalDate topFrom, LocalDate to, LocalDate yearFrom) {}
+
+  private static Question question(int i, LocalDate end) {
+    LocalDate to = end.minusDays(1 + (i / PROJECTS) % 10);
+    return new Question(1 + i % PROJECTS, to.minusDays(TOP_DAYS - 1), to, to.minusDays(364));
+  }
+
+  private static String topUrl(String dataset, Question q) {
+    return dataset
+        + "/top?column=path&n=25&tenant="
+        + q.project()
+        + "&from="
+        + q.topFrom()
+        + "&to="
+        + q.to();
+  }
+
+  private static String dailyUrl(String dataset, Question q) {
+    return dataset
+        + "/daily-totals?tenant="
+        + q.project()
+        + "&from="
+        + q.yearFrom()
+        + "&to="
+        + q.to();
+  }
+
+  private static void postgresTop(Connection connection, Question q) throws SQLException {
+    run(
+        connection,
+        "SELECT path, sum(view_count) AS views FROM public.pageviews WHERE project_id = ? AND"
+            + " date BETWEEN ? AND ? GROUP BY path ORDER BY views DESC, path LIMIT 25",
+        q.project(),
+        q.topFrom(),
+        q.to());
+  }
+
+  private static void postgresDaily(Connection connection, Question q) throws SQLException {
+    run(
+        connection,
+        "SELECT date, sum(view_count) FROM public.pageviews WHERE project_id = ? AND date BETWEEN"
+            + " ? AND ? GROUP BY date ORDER BY date",
+        q.project(),
+        q.yearFrom(),
+        q.to());
+  }
+
+  private static void duckTop(Connection duck, String files, Question q) throws SQLException {
+    run(
+        duck,
+        "SELECT path, sum(view_count) AS views FROM read_parquet("
+            + files
+            + ") WHERE project_id = ? AND date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)"
+            + " GROUP BY path ORDER BY views DESC, path LIMIT 25",
+        q.project(),
+        q.topFrom().toString(),
+        q.to().toString());
+  }
+
+  private static void duckDaily(Connection duck, String files, Question q) throws SQLException {
+    run(
+        duck,
+        "SELECT date, sum(view_count) FROM read_parquet("
+            + files
+            + ") WHERE project_id = ? AND date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)"
+            + " GROUP BY date ORDER BY date",
+        q.project(),
+        q.yearFrom().toString(),
+        q.to().toString());
+  }
+
+  /** Runs a query and reads every row of its answer, as a client would. */
+  private static void run(Connection connection, String sql, Object... parameters)
+      throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        select.setObject(i + 1, parameters[i]);
+      }
+      try (ResultSet rs = select.executeQuery()) {
+        int columns = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          for (int c = 1; c <= columns; c++) {
+            rs.getObject(c);
+          }
+        }
+      }
+    }
+  }
+
+  private void restoreLastWeek(PermafrostStack stack, LocalDate end) {
+    JsonNode request =
+        rest.post(
+            stack.archiveUrl() + "/api/v1/restores",
+            Map.of(
+                "dataset", "pageviews",
+                "from", end.minusDays(7).toString(),
+                "to", end.toString(),
+                "reason", "benchmark",
+                "requestedBy", "bench"));
+    String statusUrl =
+        stack.archiveUrl() + "/api/v1/restores/" + request.path("requestId").asText();
+    JsonNode status =
+        StackSteps.poll(
+            () -> {
+              JsonNode current = rest.get(statusUrl);
+              return "RUNNING".equals(current.path("state").asText()) ? null : current;
+            },
+            "restore " + statusUrl);
+    if (!"DONE".equals(status.path("state").asText())) {
+      throw new IllegalStateException("restore failed: " + status.path("error").asText());
+    }
+  }
+
+  private interface Request {
+    void run(int i) throws Exception;
+  }
+
+  /** A warm-up pass of the series, then the timed pass. */
+  private static Timing time(Request request) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      request.run(REPETITIONS + i);
+    }
+    double[] millis = new double[REPETITIONS];
+    for (int i = 0; i < REPETITIONS; i++) {
+      int question = i;
+      millis[i] = millis(() -> request.run(question));
+    }
+    return Timing.of(millis);
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  private static double millis(Action action) throws Exception {
+    long started = System.nanoTime();
+    action.run();
+    return (System.nanoTime() - started) / 1e6;
+  }
+
+  private static String parquetFiles(Path cache) throws IOException {
+    try (Stream<Path> files = Files.list(cache)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".parquet"))
+          .map(f -> "'" + f.toAbsolutePath() + "'")
+          .collect(Collectors.joining(", ", "[", "]"));
+    }
+  }
+
+  private static void deleteFiles(Path directory) throws IOException {
+    if (!Files.isDirectory(directory)) {
+      return;
+    }
+    List<Path> files;
+    try (Stream<Path> listed = Files.list(directory)) {
+      files = new ArrayList<>(listed.toList());
+    }
+    for (Path file : files) {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  void print(Result result) {
+    out.println();
+    out.println("Permafrost query benchmark");
+    out.printf(
+        "rows                      %,d page views in %d days, all cold%n", result.rows(), DAYS);
+    out.printf(
+        "first request, empty cache top 25 %.0f ms, daily totals %.0f ms%n",
+        result.topColdFirstMs(), result.dailyColdFirstMs());
+    line("top 25 paths, 90 days", result.top());
+    line("top 25, same question again", result.topCached());
+    line("daily totals, one year", result.daily());
+    line("PostgreSQL top 25", result.topPostgres());
+    line("PostgreSQL daily totals", result.dailyPostgres());
+    line("DuckDB alone top 25", result.topDuckDb());
+    line("DuckDB alone daily totals", result.dailyDuckDb());
+    line("last 7 days hot: top 25", result.topHybrid());
+    line("last 7 days hot: daily", result.dailyHybrid());
+    out.println(result.keyValues());
+  }
+
+  private void line(String what, Timing timing) {
+    out.printf("%-30s p50 %7.1f ms  p95 %7.1f ms%n", what, timing.p50(), timing.p95());
+  }
+}
