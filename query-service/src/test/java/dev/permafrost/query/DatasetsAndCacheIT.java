@@ -62,7 +62,7 @@ class DatasetsAndCacheIT {
     QueryFixtures.migrateCatalog();
     try (Connection connection = QueryFixtures.connect()) {
       DemoData.createPageviewsTable(connection);
-      DemoData.loadPageviews(connection, FIRST_DAY, 4, 500, 700_000_000L, 23);
+      DemoData.loadPageviews(connection, FIRST_DAY, 5, 500, 700_000_000L, 23);
     }
   }
 
@@ -255,7 +255,39 @@ class DatasetsAndCacheIT {
     assertThat(restarted.isCached(second.sha256())).isTrue();
   }
 
-  /** Exports the day to the store and records its chunk as ACTIVE; the rows stay hot here. */
+  @Test
+  void aStoreThatCannotBeReachedIsAnErrorNamingThePartitionNeverAnEmptyAnswer() throws Exception {
+    Manifest manifest = archive(FIRST_DAY.plusDays(4));
+    Manifest.StoredObject object = manifest.objects().get(0);
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    software.amazon.awssdk.services.s3.S3Client unreachable =
+        software.amazon.awssdk.services.s3.S3Client.builder()
+            .endpointOverride(java.net.URI.create("http://127.0.0.1:" + closedPort))
+            .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+            .credentialsProvider(
+                software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create())
+            .forcePathStyle(true)
+            .build();
+    ObjectCache cut =
+        new ObjectCache(
+            new ObjectStore(unreachable, "permafrost"),
+            config(Files.createTempDirectory(Path.of("target"), "cache-down"), 1 << 30));
+    ColdObject cold =
+        new ColdObject(
+            manifest.chunkId(),
+            manifest.partition(),
+            object.key(),
+            object.sha256(),
+            object.bytes());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> cut.lease(List.of(cold)))
+        .isInstanceOf(dev.permafrost.query.service.ColdReadException.class)
+        .hasMessageContaining("partition " + manifest.partition() + " could not be read");
+  }
+
+  /** Exports the day to the store, records its chunk as ACTIVE and prunes its hot rows. */
   private Manifest archive(LocalDate day) throws Exception {
     try (Connection connection = QueryFixtures.connect()) {
       connection.setAutoCommit(false);
@@ -297,6 +329,11 @@ class DatasetsAndCacheIT {
       @Override
       public int maxRangeDays() {
         return 3660;
+      }
+
+      @Override
+      public boolean hooksEnabled() {
+        return false;
       }
 
       @Override

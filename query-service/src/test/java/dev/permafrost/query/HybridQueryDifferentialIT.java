@@ -13,6 +13,7 @@ import dev.permafrost.format.ObjectStore;
 import dev.permafrost.format.PartitionExporter;
 import dev.permafrost.format.PgTables;
 import dev.permafrost.query.service.ColdAnswers;
+import dev.permafrost.query.service.QueryHooks;
 import dev.permafrost.support.config.Datasets;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,6 +54,7 @@ class HybridQueryDifferentialIT {
   @Inject ObjectKeys keys;
   @Inject Datasets datasets;
   @Inject ColdAnswers coldAnswers;
+  @Inject QueryHooks hooks;
 
   private final Random random = new Random(20261122);
   // Shared by the test methods (JUnit makes an instance for each): ids and chunks stay unique.
@@ -117,6 +119,39 @@ class HybridQueryDifferentialIT {
     List<Map<String, Object>> after = rows(url);
     assertThat(after).isEqualTo(oracleTop(day, day, null, 5));
     assertThat(coldAnswers.hits()).isEqualTo(hits + 1);
+  }
+
+  @Test
+  void aPruneThatCommitsWhileAQueryRunsDoesNotChangeItsAnswer() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(DAYS + 1); // a day of its own
+    insertRows(day, 40);
+    List<Map<String, Object>> expected = oracleTop(day, day, null, 10);
+    assertThat(expected).isNotEmpty();
+    hooks.armAfterSnapshot(
+        () -> {
+          try {
+            archive(day); // commits between the query's snapshot and its cold read
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+
+    assertThat(rows(topUrl(day, day, null, 10))).isEqualTo(expected);
+    assertThat(
+            QueryFixtures.count(
+                "SELECT count(*) FROM archive.chunk WHERE dataset = '"
+                    + DATASET
+                    + "' AND partition = '"
+                    + day
+                    + "' AND state = 'ACTIVE'"))
+        .as("the prune committed while the query ran")
+        .isEqualTo(1);
+    assertThat(
+            QueryFixtures.count(
+                "SELECT count(*) FROM public.diff_pageviews WHERE date = '" + day + "'"))
+        .isZero();
+    // Asked again, the rows come from the chunk now: the same answer.
+    assertThat(rows(topUrl(day, day, null, 10))).isEqualTo(expected);
   }
 
   // --- the steps, each as the archive-service would commit it -------------------------------

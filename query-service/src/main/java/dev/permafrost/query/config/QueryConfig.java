@@ -25,6 +25,10 @@ public interface QueryConfig {
   @WithDefault("3660")
   int maxRangeDays();
 
+  /** Whether tests may run work inside a query ({@code QueryHooks}); never in production. */
+  @WithDefault("false")
+  boolean hooksEnabled();
+
   /** The most rows one answer may hold; default 10000. */
   @WithDefault("10000")
   int maxLimit();

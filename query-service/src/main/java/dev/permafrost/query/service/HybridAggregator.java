@@ -16,6 +16,7 @@ import dev.permafrost.query.domain.ColdObject;
 import dev.permafrost.query.persistence.ActiveChunks;
 import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,6 +29,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -50,6 +56,18 @@ public class HybridAggregator {
   private final ObjectCache cache;
   private final ColdEngine engine;
   private final ColdAnswers coldAnswers;
+  private final QueryHooks hooks;
+
+  /** Cold parts are computed here, beside the request's own thread that reads the hot rows. */
+  private final ExecutorService coldWorkers =
+      Executors.newFixedThreadPool(
+          4,
+          r -> {
+            Thread thread = new Thread(r, "cold-query");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final java.util.concurrent.ConcurrentMap<String, TableSchema> schemas =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -59,7 +77,9 @@ public class HybridAggregator {
       ActiveChunks activeChunks,
       ObjectCache cache,
       ColdEngine engine,
-      ColdAnswers coldAnswers) {
+      ColdAnswers coldAnswers,
+      QueryHooks hooks) {
+    this.hooks = hooks;
     this.dataSource = dataSource;
     this.datasets = datasets;
     this.activeChunks = activeChunks;
@@ -77,9 +97,7 @@ public class HybridAggregator {
         Transactions.inSnapshot(dataSource, c -> readSnapshot(c, dataset, aggregation));
     PartialAggregates merged = new PartialAggregates(aggregation.metrics());
     merged.addAll(snapshot.hot());
-    if (!snapshot.coldObjects().isEmpty()) {
-      merged.addAll(coldParts(dataset, snapshot, aggregation));
-    }
+    merged.addAll(join(snapshot.cold()));
     return new AggregateAnswer(
         dataset.name(),
         aggregation.from(),
@@ -90,9 +108,12 @@ public class HybridAggregator {
         (int) snapshot.coldObjects().stream().map(ColdObject::chunkId).distinct().count());
   }
 
-  /** What one snapshot says: the hot rows' parts and which cold objects hold the other rows. */
+  /**
+   * What one snapshot says: the hot rows' parts, which cold objects hold the other rows, and their
+   * parts, computed meanwhile.
+   */
   private record Snapshot(
-      TableSchema schema, PartialAggregates hot, List<ColdObject> coldObjects) {}
+      PartialAggregates hot, List<ColdObject> coldObjects, Future<PartialAggregates> cold) {}
 
   private Snapshot readSnapshot(Connection c, DatasetDefinition dataset, Aggregation aggregation)
       throws SQLException {
@@ -102,34 +123,60 @@ public class HybridAggregator {
       schema = PgTables.readSchema(c, dataset.table());
       schemas.put(dataset.name(), schema);
     }
-    List<ColdObject> cold =
+    List<ColdObject> coldObjects =
         dataset.mode() == LifecycleMode.OFFLOAD
             ? List.of()
             : activeChunks.overlapping(c, dataset.name(), aggregation.from(), aggregation.to());
+    hooks.afterSnapshot();
+    // Cold objects never change: DuckDB computes their parts while PostgreSQL computes the hot.
+    TableSchema tableSchema = schema;
+    Future<PartialAggregates> cold =
+        coldObjects.isEmpty()
+            ? CompletableFuture.completedFuture(new PartialAggregates(aggregation.metrics()))
+            : coldWorkers.submit(() -> coldParts(dataset, tableSchema, aggregation, coldObjects));
     String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
     try (PreparedStatement select = c.prepareStatement(sql)) {
       ColumnType timeType = typeOf(schema, dataset.timeColumn());
       TimeBounds.bind(select, 1, timeType, aggregation.from());
       TimeBounds.bind(select, 2, timeType, aggregation.to());
       bindFilters(select, 3, aggregation);
-      return new Snapshot(schema, read(select, schema, aggregation), cold);
+      return new Snapshot(read(select, schema, aggregation), coldObjects, cold);
+    }
+  }
+
+  /** The cold parts, once computed; a cold read error is rethrown as it was raised. */
+  private static PartialAggregates join(Future<PartialAggregates> cold) {
+    try {
+      return cold.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading cold chunks", e);
     }
   }
 
   /** The cold chunks' parts, from the answer cache when these very objects were asked before. */
   private PartialAggregates coldParts(
-      DatasetDefinition dataset, Snapshot snapshot, Aggregation aggregation) {
-    String sql = sql(Dialect.DUCKDB, dataset, snapshot.schema(), aggregation, "cold_rows");
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Aggregation aggregation,
+      List<ColdObject> objects) {
+    String sql = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
     return coldAnswers.computeIfAbsent(
-        sql,
-        aggregation,
-        snapshot.coldObjects(),
-        () -> queryCold(dataset, snapshot, aggregation, sql));
+        sql, aggregation, objects, () -> queryCold(dataset, schema, aggregation, objects, sql));
   }
 
   private PartialAggregates queryCold(
-      DatasetDefinition dataset, Snapshot snapshot, Aggregation aggregation, String sql) {
-    try (ObjectCache.Lease files = cache.lease(snapshot.coldObjects());
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Aggregation aggregation,
+      List<ColdObject> objects,
+      String sql) {
+    try (ObjectCache.Lease files = cache.lease(objects);
         Connection duck = engine.connect()) {
       String fileList =
           files.paths().stream()
@@ -139,11 +186,11 @@ public class HybridAggregator {
       String fromFiles =
           sql.replace("cold_rows", "read_parquet([" + fileList + "], hive_partitioning = false)");
       try (PreparedStatement select = duck.prepareStatement(fromFiles)) {
-        ColumnType timeType = typeOf(snapshot.schema(), dataset.timeColumn());
+        ColumnType timeType = typeOf(schema, dataset.timeColumn());
         select.setString(1, duckLiteral(timeType, aggregation.from()));
         select.setString(2, duckLiteral(timeType, aggregation.to()));
         bindFilters(select, 3, aggregation);
-        return read(select, snapshot.schema(), aggregation);
+        return read(select, schema, aggregation);
       }
     } catch (SQLException e) {
       throw new ColdReadException(
@@ -174,7 +221,8 @@ public class HybridAggregator {
       select.addAll(partExpressions(metric, schema));
     }
     String time = DatasetDefinition.quote(dataset.timeColumn());
-    String timeType =
+    // PostgreSQL's driver binds bounds typed; DuckDB gets them as text in the column's type.
+    String bound =
         dialect == Dialect.POSTGRES
             ? "?"
             : "CAST(? AS " + duckType(typeOf(schema, dataset.timeColumn())) + ")";
@@ -186,11 +234,11 @@ public class HybridAggregator {
             .append(" WHERE ")
             .append(time)
             .append(" >= ")
-            .append(timeType)
+            .append(bound)
             .append(" AND ")
             .append(time)
             .append(" < ")
-            .append(timeType);
+            .append(bound);
     for (Filter filter : aggregation.filters()) {
       sql.append(" AND ").append(condition(filter, typeOf(schema, filter.column())));
     }
@@ -263,9 +311,17 @@ public class HybridAggregator {
     };
   }
 
-  /** A bound value, cast where the driver of one engine or the other would not infer the type. */
+  /**
+   * A bound value, cast to its column's own type: DuckDB pushes a filter down into the Parquet
+   * scan, and skips row groups by their statistics, only when both sides have the same type.
+   */
   private static String parameter(ColumnType type) {
     return switch (type) {
+      case SMALLINT -> "CAST(? AS SMALLINT)";
+      case INTEGER -> "CAST(? AS INTEGER)";
+      case BIGINT -> "CAST(? AS BIGINT)";
+      case REAL -> "CAST(? AS REAL)";
+      case DOUBLE -> "CAST(? AS FLOAT8)";
       case DATE -> "CAST(? AS DATE)";
       case UUID -> "CAST(? AS UUID)";
       default -> "?";
@@ -377,5 +433,10 @@ public class HybridAggregator {
       case TIMESTAMP -> LocalDateTime.ofInstant(instant, ZoneOffset.UTC).toString();
       default -> instant.toString();
     };
+  }
+
+  @PreDestroy
+  void stop() {
+    coldWorkers.shutdownNow();
   }
 }

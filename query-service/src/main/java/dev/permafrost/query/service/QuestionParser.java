@@ -356,7 +356,9 @@ public class QuestionParser {
   static Object value(Column column, String text) {
     try {
       return switch (column.type()) {
-        case SMALLINT, INTEGER, BIGINT -> Long.parseLong(text.trim());
+        case SMALLINT -> (long) Short.parseShort(text.trim());
+        case INTEGER -> (long) Integer.parseInt(text.trim());
+        case BIGINT -> Long.parseLong(text.trim());
         case REAL, DOUBLE -> Double.parseDouble(text.trim());
         case BOOLEAN -> {
           if (!text.equals("true") && !text.equals("false")) {
