@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.containsString;
 import dev.permafrost.archive.domain.ChunkState;
 import dev.permafrost.archive.domain.Erasure;
 import dev.permafrost.archive.domain.RestoreStatus;
+import dev.permafrost.archive.persistence.RestoreRequests;
 import dev.permafrost.archive.service.ArchiveLifecycle;
 import dev.permafrost.archive.service.ChunkVerifier;
 import dev.permafrost.archive.service.Failpoints;
@@ -19,6 +20,7 @@ import dev.permafrost.archive.service.TenantPurge;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.ChunkObject;
 import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.contracts.v1.RestoreRequested;
 import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
@@ -30,6 +32,7 @@ import dev.permafrost.format.PgTables;
 import dev.permafrost.format.RowDigest;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.jdbc.Transactions;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -50,6 +53,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,6 +81,8 @@ class PurgeIT {
   @Inject ChunkVerifier verifier;
   @Inject TenantPurge purge;
   @Inject RestoreService restores;
+  @Inject RestoreRequests restoreRequests;
+  @Inject DataSource dataSource;
   @Inject Failpoints failpoints;
 
   @BeforeAll
@@ -365,6 +371,38 @@ class PurgeIT {
         .statusCode(409)
         .body("detail", containsString("tenant 10 of " + DATASET + " was erased"));
     assertThat(count("SELECT count(*) FROM archive.restore_request")).isEqualTo(requests);
+  }
+
+  @Test
+  void aTenantErasedAfterItsRestoreWasAskedForDoesNotComeBack() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(9);
+    EventEnvelope<PartitionReady> chunk = exportChunk(store, keys, datasets.find(DATASET), day);
+    assertThat(lifecycle.onPartitionReady(chunk)).isEqualTo(ChunkState.ACTIVE);
+    String tenant = "11";
+    assertThat(rowsOf(tenant, chunk)).isPositive();
+    UUID requestId = UUID.randomUUID();
+    java.time.Instant from = day.atStartOfDay().toInstant(ZoneOffset.UTC);
+    // Recorded as POST /api/v1/restores records it, and not run yet.
+    Transactions.inTransaction(
+        dataSource,
+        c ->
+            restoreRequests.create(
+                c,
+                new RestoreRequested(
+                    requestId, DATASET, from, from.plusSeconds(86_400), tenant, "test", "it"),
+                tenant,
+                List.of(chunk.payload().chunkId()),
+                null));
+
+    purge.purge(request(UUID.randomUUID(), tenant));
+    RestoreStatus restored = restores.run(requestId);
+
+    // The request follows the chunk to its rewrite, which holds none of the tenant's rows.
+    assertThat(restored.state()).as("error: %s", restored.error()).isEqualTo("DONE");
+    assertThat(restored.rowsRestored()).isZero();
+    assertThat(count("SELECT count(*) FROM public.tenant_pageviews WHERE project_id = 11"))
+        .isZero();
+    assertThat(rowsAndViewsPerTenant()).doesNotContainKey(tenant);
   }
 
   private static String restoreBody(String dataset, String tenant, LocalDate day) {

@@ -184,7 +184,6 @@ public final class DevStack implements AutoCloseable {
     }
   }
 
-  /** A new S3 client for the stack's S3-compatible server, as the services configure theirs. */
   /** Publishes one record and waits until the broker has it. */
   public void publish(String topic, String key, String value) throws Exception {
     try (KafkaProducer<String, String> producer =
@@ -221,6 +220,7 @@ public final class DevStack implements AutoCloseable {
     }
   }
 
+  /** A new S3 client for the stack's S3-compatible server, as the services configure theirs. */
   public S3Client s3Client() {
     return S3Client.builder()
         .endpointOverride(URI.create(s3Endpoint()))

@@ -332,6 +332,11 @@ class DatasetsAndCacheIT {
       }
 
       @Override
+      public java.time.Duration coldTimeout() {
+        return java.time.Duration.ofSeconds(60);
+      }
+
+      @Override
       public boolean hooksEnabled() {
         return false;
       }

@@ -54,6 +54,7 @@ class QueryIT {
   @Test
   void answersTheSameBeforeAndAfterDaysMoveToTheColdTier() throws Exception {
     Map<String, Long> oracleProject1 = oracle(1);
+    Map<String, Long> oracleProject2 = oracle(2);
     Map<String, Long> oracleAll = oracle(null);
     assertThat(totals("project=1")).isEqualTo(oracleProject1).hasSize(3);
 
@@ -64,6 +65,11 @@ class QueryIT {
     assertThat(answer.getInt("coldChunks")).isEqualTo(2);
     assertThat(totals("project=1")).isEqualTo(oracleProject1);
     assertThat(totals("tenant=1")).isEqualTo(oracleProject1);
+    // Two tenants: any of them, each day the sum of both.
+    Map<String, Long> both = totals("tenant=1&tenant=2");
+    oracleProject1.forEach(
+        (day, total) ->
+            assertThat(both.get(day)).isEqualTo(total + oracleProject2.getOrDefault(day, 0L)));
     assertThat(totals("")).isEqualTo(oracleAll);
     assertThat(count("SELECT count(*) FROM public.pageviews WHERE date < '" + LAST_DAY + "'"))
         .isZero();
@@ -181,6 +187,11 @@ class QueryIT {
         .then()
         .statusCode(400)
         .body("detail", containsString("'one' is not a value of column project_id"));
+    given()
+        .get(datasetUrl + "/aggregate?min.path=a&" + range)
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("a range needs a number or date column; allowed: "));
     given()
         .get(datasetUrl + "/hourly-totals?" + range)
         .then()

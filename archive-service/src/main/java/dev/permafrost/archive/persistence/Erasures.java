@@ -67,6 +67,21 @@ public class Erasures {
     return requests;
   }
 
+  /**
+   * Updates the tenant's guard row: the first statement of an erasure's or a one-tenant restore's
+   * transaction, so that two of them that overlap cannot both commit (see V6__tenant_guard.sql).
+   */
+  public void guard(Connection transaction, String dataset, String tenant) throws SQLException {
+    try (PreparedStatement upsert =
+        transaction.prepareStatement(
+            "INSERT INTO archive.tenant_guard (dataset, tenant) VALUES (?, ?)"
+                + " ON CONFLICT (dataset, tenant) DO UPDATE SET changed_at = now()")) {
+      upsert.setString(1, dataset);
+      upsert.setString(2, tenant);
+      upsert.executeUpdate();
+    }
+  }
+
   /** Marks the tenant erased from the dataset, for chunks that arrive later. */
   public void tombstone(Connection transaction, String dataset, String tenant, UUID erasureId)
       throws SQLException {

@@ -430,6 +430,19 @@ public class RestoreService {
                     "chunk " + chunkId + " changed while it was rewritten; the restore is resumed");
               }
               DatasetDefinition dataset = datasets.find(chunk.dataset());
+              if (part != null) {
+                // An erasure of the tenant that overlaps this transaction makes one of the two
+                // fail on the guard row; one committed before it shows here.
+                erasures.guard(c, dataset.name(), part.tenant());
+                if (erasures.purgedTenants(c, dataset.name()).contains(part.tenant())) {
+                  throw new RestoreRefusedException(
+                      "tenant "
+                          + part.tenant()
+                          + " of "
+                          + dataset.name()
+                          + " was erased after the restore was asked for; nothing restored");
+                }
+              }
               boolean offload = dataset.mode() == LifecycleMode.OFFLOAD;
               TableSchema schema = PgTables.readSchema(c, dataset.table());
               RowDigest before =

@@ -131,6 +131,9 @@ public class TenantPurge {
           rewriteWithout(chunk, Set.of(tenant), request.erasureId());
         }
       }
+      // Again: a chunk restored whole while the others were rewritten was skipped above, and
+      // its rows of the tenant are hot now.
+      deleteHotRows(request, dataset, tenant);
     }
     deleteDoomedObjects();
     Transactions.inTransaction(
@@ -237,6 +240,7 @@ public class TenantPurge {
     Transactions.inWritableSnapshot(
         dataSource,
         c -> {
+          erasures.guard(c, dataset.name(), tenant);
           erasures.tombstone(c, dataset.name(), tenant, request.erasureId());
           TableSchema schema = PgTables.readSchema(c, dataset.table());
           String where =

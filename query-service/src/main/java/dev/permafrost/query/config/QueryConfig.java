@@ -21,6 +21,10 @@ public interface QueryConfig {
   @WithDefault("1000")
   int coldAnswers();
 
+  /** How long a question may wait for its cold part before it fails with 503; default 60 s. */
+  @WithDefault("PT60S")
+  java.time.Duration coldTimeout();
+
   /** The longest range one request may cover, in days; default 3660 (ten years). */
   @WithDefault("3660")
   int maxRangeDays();

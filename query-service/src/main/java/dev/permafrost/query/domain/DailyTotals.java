@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The sum of a dataset's metric per UTC day, over hot and cold rows together.
  *
- * @param tenant the tenant filter, null for all tenants
+ * @param tenant the tenant filter, several separated by commas; null for all tenants
  * @param coldChunks how many ACTIVE chunks the answer read
  */
 public record DailyTotals(

@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
@@ -50,22 +51,23 @@ public class DashboardResource {
   @Operation(summary = "Sum of the dataset's metric per UTC day, over hot and cold rows")
   public DailyTotals dailyTotals(
       @PathParam("dataset") String dataset,
-      @Parameter(description = "Tenant to filter by, e.g. a project id") @QueryParam("tenant")
-          String tenant,
+      @Parameter(description = "Tenant to filter by, e.g. a project id; repeat it for several")
+          @QueryParam("tenant")
+          List<String> tenants,
       @Parameter(description = "Alias of tenant for page views") @QueryParam("project")
-          String project,
+          List<String> projects,
       @Parameter(description = "First day, inclusive, e.g. 2026-10-01", required = true)
           @QueryParam("from")
           String from,
       @Parameter(description = "Last day, inclusive, e.g. 2026-10-31", required = true)
           @QueryParam("to")
           String to) {
-    if (tenant != null && project != null && !tenant.equals(project)) {
+    if (!tenants.isEmpty() && !projects.isEmpty()) {
       throw ProblemException.badRequest(
           "tenant and project name the same filter; give one of them");
     }
     return queries.dailyTotals(
-        dataset, tenant != null ? tenant : project, day("from", from), day("to", to));
+        dataset, tenants.isEmpty() ? projects : tenants, day("from", from), day("to", to));
   }
 
   @GET
@@ -133,7 +135,13 @@ public class DashboardResource {
       @QueryParam("to") String to,
       @QueryParam("format") String format) {
     TenantExport.Request request = export.request(dataset, tenant, from, to, format);
-    StreamingOutput body = out -> export.write(request, out);
+    TenantExport.Prepared prepared = export.prepare(request);
+    StreamingOutput body =
+        out -> {
+          try (prepared) {
+            export.write(prepared, out);
+          }
+        };
     boolean parquet = request.format() == TenantExport.Format.PARQUET;
     return Response.ok(body, parquet ? "application/vnd.apache.parquet" : "application/x-ndjson")
         .header(

@@ -54,7 +54,8 @@ public class DashboardQueries {
   }
 
   /** The sum of the dataset's metric per UTC day over {@code [from, to]}, days inclusive. */
-  public DailyTotals dailyTotals(String datasetName, String tenant, LocalDate from, LocalDate to) {
+  public DailyTotals dailyTotals(
+      String datasetName, List<String> tenants, LocalDate from, LocalDate to) {
     DatasetDefinition dataset = datasets.find(datasetName);
     List<Column> columns = columns(dataset);
     if (from.isAfter(to)) {
@@ -72,9 +73,9 @@ public class DashboardQueries {
               + " is not an integer column; daily totals need smallint, integer or bigint");
     }
     List<Filter> filters =
-        tenant == null
+        tenants.isEmpty()
             ? List.of()
-            : parser.filters(dataset, columns, Map.of("tenant", List.of(tenant)), Set.of());
+            : parser.filters(dataset, columns, Map.of("tenant", tenants), Set.of());
     GroupKey day = parser.bucket(dataset, columns, Bucket.DAY);
     AggregateAnswer answer =
         aggregator.aggregate(
@@ -90,7 +91,7 @@ public class DashboardQueries {
     return new DailyTotals(
         dataset.name(),
         metric.column(),
-        tenant,
+        tenants.isEmpty() ? null : String.join(",", tenants),
         from,
         to,
         answer.rows().stream()
@@ -114,10 +115,25 @@ public class DashboardQueries {
     List<Column> columns = columns(dataset);
     GroupKey key = parser.bucket(dataset, columns, bucket);
     List<Metric> metrics = parser.metrics(dataset, columns, first(parameters, "metrics"));
+    QuestionParser.TimeWindow window = window(parameters);
+    long buckets =
+        java.time.Duration.between(window.from(), window.to()).toHours()
+            / (bucket == Bucket.HOUR ? 1 : 24);
+    if (buckets > parser.maxLimit()) {
+      // Every bucket is a row of the answer: more than the cap would be cut off silently.
+      throw ProblemException.badRequest(
+          "the range has "
+              + buckets
+              + " "
+              + key.name()
+              + "s; allowed: at most "
+              + parser.maxLimit()
+              + " (permafrost.query.max-limit)");
+    }
     return aggregator.aggregate(
         parser.aggregation(
             dataset,
-            window(parameters),
+            window,
             List.of(key),
             metrics,
             parser.filters(dataset, columns, parameters, union(RANGE, Set.of("metrics"))),

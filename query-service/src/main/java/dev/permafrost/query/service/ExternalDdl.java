@@ -145,12 +145,16 @@ public class ExternalDdl {
   private String duckdb(DatasetDefinition dataset) {
     List<ColdObject> objects =
         Transactions.inSnapshot(dataSource, c -> chunks.active(c, dataset.name()));
+    if (objects.isEmpty()) {
+      // DuckDB refuses read_parquet of no file, and a view needs its columns from somewhere.
+      return "-- No chunk of "
+          + dataset.name()
+          + " is ACTIVE yet: there is nothing cold to read; ask again once one is.\n";
+    }
     String files =
-        objects.isEmpty()
-            ? "[]"
-            : objects.stream()
-                .map(o -> "  's3://" + bucket + "/" + o.key().replace("'", "''") + "'")
-                .collect(Collectors.joining(",\n", "[\n", "\n]"));
+        objects.stream()
+            .map(o -> "  's3://" + bucket + "/" + o.key().replace("'", "''") + "'")
+            .collect(Collectors.joining(",\n", "[\n", "\n]"));
     return "-- The objects of the ACTIVE chunks of "
         + dataset.name()
         + " as of "
@@ -158,9 +162,6 @@ public class ExternalDdl {
         + ": exact for that catalog state;\n"
         + "-- make it again after archives, restores and erasures. Needs the httpfs extension and\n"
         + "-- an S3 secret (CREATE SECRET (TYPE S3, ...)) for the store.\n"
-        + (objects.isEmpty()
-            ? "-- No chunk is ACTIVE yet: the view has the table's columns once one is.\n"
-            : "")
         + "CREATE OR REPLACE VIEW "
         + dataset.name()
         + " AS SELECT * FROM read_parquet("

@@ -6,6 +6,7 @@ import dev.permafrost.format.LifecycleMode;
 import dev.permafrost.format.PgTables;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.format.TimeBounds;
+import dev.permafrost.query.config.QueryConfig;
 import dev.permafrost.query.domain.AggregateAnswer;
 import dev.permafrost.query.domain.Aggregation;
 import dev.permafrost.query.domain.Aggregation.Bucket;
@@ -34,6 +35,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -57,6 +60,7 @@ public class HybridAggregator {
   private final ColdEngine engine;
   private final ColdAnswers coldAnswers;
   private final QueryHooks hooks;
+  private final java.time.Duration coldTimeout;
 
   /** Cold parts are computed here, beside the request's own thread that reads the hot rows. */
   private final ExecutorService coldWorkers =
@@ -78,8 +82,10 @@ public class HybridAggregator {
       ObjectCache cache,
       ColdEngine engine,
       ColdAnswers coldAnswers,
-      QueryHooks hooks) {
+      QueryHooks hooks,
+      QueryConfig config) {
     this.hooks = hooks;
+    this.coldTimeout = config.coldTimeout();
     this.dataSource = dataSource;
     this.datasets = datasets;
     this.activeChunks = activeChunks;
@@ -141,13 +147,24 @@ public class HybridAggregator {
       TimeBounds.bind(select, 2, timeType, aggregation.to());
       bindFilters(select, 3, aggregation);
       return new Snapshot(read(select, schema, aggregation), coldObjects, cold);
+    } catch (SQLException | RuntimeException e) {
+      cold.cancel(true); // nobody will wait for it
+      throw e;
     }
   }
 
-  /** The cold parts, once computed; a cold read error is rethrown as it was raised. */
-  private static PartialAggregates join(Future<PartialAggregates> cold) {
+  /**
+   * The cold parts, once computed; a cold read error is rethrown as it was raised, and a cold part
+   * that takes longer than {@code cold-timeout} is one.
+   */
+  private PartialAggregates join(Future<PartialAggregates> cold) {
     try {
-      return cold.get();
+      return cold.get(coldTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      cold.cancel(true);
+      throw new ColdReadException(
+          "cold chunks were not read within " + coldTimeout + " (permafrost.query.cold-timeout)",
+          e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException failure) {
         throw failure;
@@ -165,17 +182,17 @@ public class HybridAggregator {
       TableSchema schema,
       Aggregation aggregation,
       List<ColdObject> objects) {
-    String sql = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
+    // The question as DuckDB gets it, less the file list: with the objects, the answer's key.
+    String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
     return coldAnswers.computeIfAbsent(
-        sql, aggregation, objects, () -> queryCold(dataset, schema, aggregation, objects, sql));
+        question, aggregation, objects, () -> queryCold(dataset, schema, aggregation, objects));
   }
 
   private PartialAggregates queryCold(
       DatasetDefinition dataset,
       TableSchema schema,
       Aggregation aggregation,
-      List<ColdObject> objects,
-      String sql) {
+      List<ColdObject> objects) {
     try (ObjectCache.Lease files = cache.lease(objects);
         Connection duck = engine.connect()) {
       String fileList =
@@ -183,9 +200,9 @@ public class HybridAggregator {
               .map(Path::toAbsolutePath)
               .map(f -> "'" + f.toString().replace("'", "''") + "'")
               .collect(Collectors.joining(", "));
-      String fromFiles =
-          sql.replace("cold_rows", "read_parquet([" + fileList + "], hive_partitioning = false)");
-      try (PreparedStatement select = duck.prepareStatement(fromFiles)) {
+      String source = "read_parquet([" + fileList + "], hive_partitioning = false)";
+      try (PreparedStatement select =
+          duck.prepareStatement(sql(Dialect.DUCKDB, dataset, schema, aggregation, source))) {
         ColumnType timeType = typeOf(schema, dataset.timeColumn());
         select.setString(1, duckLiteral(timeType, aggregation.from()));
         select.setString(2, duckLiteral(timeType, aggregation.to()));
@@ -280,11 +297,17 @@ public class HybridAggregator {
     String column = DatasetDefinition.quote(metric.column());
     boolean integral = isIntegral(typeOf(schema, metric.column()));
     return switch (metric.function()) {
-      case SUM -> List.of("CAST(sum(" + column + ") AS " + (integral ? "BIGINT" : "FLOAT8") + ")");
+      // Floats are added and compared as float8 in both engines: PostgreSQL would add a real
+      // column in single precision, DuckDB in double.
+      case SUM ->
+          List.of(
+              integral
+                  ? "CAST(sum(" + column + ") AS BIGINT)"
+                  : "sum(CAST(" + column + " AS FLOAT8))");
       case COUNT -> List.of("count(" + column + ")");
-      case MIN -> List.of("min(" + column + ")");
-      case MAX -> List.of("max(" + column + ")");
-      case AVG -> List.of("CAST(sum(" + column + ") AS FLOAT8)", "count(" + column + ")");
+      case MIN -> List.of(integral ? "min(" + column + ")" : "CAST(min(" + column + ") AS FLOAT8)");
+      case MAX -> List.of(integral ? "max(" + column + ")" : "CAST(max(" + column + ") AS FLOAT8)");
+      case AVG -> List.of("sum(CAST(" + column + " AS FLOAT8))", "count(" + column + ")");
     };
   }
 
@@ -293,11 +316,10 @@ public class HybridAggregator {
     String value = parameter(type);
     return switch (filter.operator()) {
       case EQUALS -> column + " = " + value;
-      case IN, NOT_IN ->
-          column
-              + (filter.operator() == Aggregation.Operator.NOT_IN ? " NOT IN (" : " IN (")
-              + filter.values().stream().map(v -> value).collect(Collectors.joining(", "))
-              + ")";
+      case IN -> column + " IN (" + placeholders(filter, value) + ")";
+      // None of the values: a row without a value is none of them, so it stays.
+      case NOT_IN ->
+          "(" + column + " IS NULL OR " + column + " NOT IN (" + placeholders(filter, value) + "))";
       case RANGE -> {
         List<String> bounds = new ArrayList<>();
         if (filter.values().get(0) != null) {
@@ -309,6 +331,10 @@ public class HybridAggregator {
         yield "(" + String.join(" AND ", bounds) + ")";
       }
     };
+  }
+
+  private static String placeholders(Filter filter, String value) {
+    return filter.values().stream().map(v -> value).collect(Collectors.joining(", "));
   }
 
   /**

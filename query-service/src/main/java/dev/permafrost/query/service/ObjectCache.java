@@ -150,13 +150,17 @@ public class ObjectCache {
           return entry.path;
         }
       }
-      Path cached = download(object);
-      synchronized (this) {
-        Entry entry = new Entry(cached, object.bytes());
-        entry.leases = 1;
-        entries.put(object.sha256(), entry);
-        cachedBytes += entry.bytes;
-        return cached;
+      try {
+        Path cached = download(object);
+        synchronized (this) {
+          Entry entry = new Entry(cached, object.bytes());
+          entry.leases = 1;
+          entries.put(object.sha256(), entry);
+          cachedBytes += entry.bytes;
+          return cached;
+        }
+      } finally {
+        downloadLocks.remove(object.sha256());
       }
     }
   }

@@ -60,6 +60,16 @@ public class QuestionParser {
           ColumnType.REAL,
           ColumnType.DOUBLE);
 
+  /** Types a {@code min.}/{@code max.} filter may bound: ordered alike in both engines. */
+  static final Set<ColumnType> RANGED =
+      EnumSet.of(
+          ColumnType.SMALLINT,
+          ColumnType.INTEGER,
+          ColumnType.BIGINT,
+          ColumnType.REAL,
+          ColumnType.DOUBLE,
+          ColumnType.DATE);
+
   private static final Pattern METRIC =
       Pattern.compile("(sum|count|min|max|avg)\\((\\*|[A-Za-z_][A-Za-z0-9_]*)\\)");
 
@@ -283,7 +293,13 @@ public class QuestionParser {
                     () ->
                         ProblemException.badRequest(
                             "dataset " + dataset.name() + " has no tenant column to filter by"));
-        filters.add(filter(dataset, columns, tenantColumn, Operator.EQUALS, values));
+        filters.add(
+            filter(
+                dataset,
+                columns,
+                tenantColumn,
+                values.size() == 1 ? Operator.EQUALS : Operator.IN,
+                values));
         continue;
       }
       int dot = name.indexOf('.');
@@ -301,6 +317,14 @@ public class QuestionParser {
         case "exclude" -> filters.add(filter(dataset, columns, column, Operator.NOT_IN, values));
         case "min", "max" -> {
           Column checked = filterable(dataset, columns, column);
+          if (!RANGED.contains(checked.type())) {
+            // Text would be ordered by PostgreSQL's collation on one tier and by bytes on the
+            // other, so a range on it could select different rows in each.
+            throw ProblemException.badRequest(
+                name
+                    + ": a range needs a number or date column; allowed: "
+                    + names(columns, RANGED));
+          }
           if (values.size() != 1) {
             throw ProblemException.badRequest(name + " is given " + values.size() + " times");
           }

@@ -37,9 +37,10 @@ import org.apache.parquet.io.PositionOutputStream;
 /**
  * Every row of one tenant across both tiers, streamed as NDJSON or as one Parquet file: a user's
  * data export. The hot rows and the catalog are read in one REPEATABLE READ snapshot, held while
- * the rows stream, so that each row comes once; cold rows are read from the chunks that snapshot
- * named. Rows of an {@code offload} dataset are all hot, and get their offloaded columns back from
- * their chunk. The archive pointer column is internal and left out.
+ * the hot rows stream, so that each row comes once; cold rows are then read, file by file, from the
+ * chunks that snapshot named, which were downloaded before the first byte. Rows of an {@code
+ * offload} dataset are all hot, and get their offloaded columns back from their chunk. The archive
+ * pointer column is internal and left out.
  */
 @ApplicationScoped
 public class TenantExport {
@@ -112,26 +113,100 @@ public class TenantExport {
         dataset, QuestionParser.value(column, tenant), window.from(), window.to(), chosen);
   }
 
-  /** Streams the rows of the request into {@code out}. */
-  public void write(Request request, OutputStream out) throws IOException {
-    try (Connection c = dataSource.getConnection()) {
+  /**
+   * An export ready to stream: its snapshot open, and its cold objects downloaded and leased, so
+   * that a store that cannot be read is a 503 before the first byte, not a body cut short.
+   */
+  public final class Prepared implements AutoCloseable {
+    private final Request request;
+    private final Connection snapshot;
+    private final TableSchema schema;
+    private final List<ColdObject> cold;
+    private final ObjectCache.Lease files;
+
+    private Prepared(
+        Request request,
+        Connection snapshot,
+        TableSchema schema,
+        List<ColdObject> cold,
+        ObjectCache.Lease files) {
+      this.request = request;
+      this.snapshot = snapshot;
+      this.schema = schema;
+      this.cold = cold;
+      this.files = files;
+    }
+
+    public Request request() {
+      return request;
+    }
+
+    @Override
+    public void close() {
+      files.close();
+      release(snapshot);
+    }
+  }
+
+  /**
+   * Opens the export's snapshot and downloads its cold objects.
+   *
+   * @throws ColdReadException naming the partition if a cold object cannot be read
+   */
+  public Prepared prepare(Request request) {
+    Connection c = null;
+    try {
+      c = dataSource.getConnection();
       c.setAutoCommit(false);
       c.setReadOnly(true);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       DatasetDefinition dataset = request.dataset();
       TableSchema schema = PgTables.readSchema(c, dataset.table());
       List<ColdObject> cold = chunks.overlapping(c, dataset.name(), request.from(), request.to());
-      RowWriter writer = writer(request, schema, out);
-      boolean offload = dataset.mode() == LifecycleMode.OFFLOAD;
-      Map<String, Object[]> payloads = offload ? coldRows(request, schema, cold, true) : Map.of();
-      streamHot(c, request, schema, payloads, writer);
-      c.commit(); // the snapshot is no longer needed: chunk objects never change
+      return new Prepared(request, c, schema, cold, cache.lease(cold));
+    } catch (SQLException | RuntimeException e) {
+      release(c);
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException("could not open the export's snapshot", e);
+    }
+  }
+
+  /** Streams the prepared export's rows into {@code out}: hot rows first, then cold ones. */
+  public void write(Prepared export, OutputStream out) throws IOException {
+    Request request = export.request;
+    RowWriter writer = writer(request, export.schema, out);
+    boolean offload = request.dataset().mode() == LifecycleMode.OFFLOAD;
+    try {
+      Map<String, Object[]> payloads = new HashMap<>();
+      if (offload) {
+        coldRows(request, export, row -> payloads.put(keyOf(request, export.schema, row), row));
+      }
+      streamHot(export.snapshot, request, export.schema, payloads, writer);
       if (!offload) {
-        coldRows(request, schema, cold, false).values().forEach(writer::accept);
+        coldRows(request, export, writer::accept);
       }
       writer.close();
     } catch (SQLException e) {
       throw new IOException("exporting " + request.dataset().name() + " failed", e);
+    }
+  }
+
+  private static String keyOf(Request request, TableSchema schema, Object[] row) {
+    return row[schema.indexOf(request.dataset().primaryKey())].toString();
+  }
+
+  private static void release(Connection c) {
+    if (c == null) {
+      return;
+    }
+    try (c) {
+      c.rollback(); // read-only: nothing to keep
+      c.setAutoCommit(true);
+      c.setReadOnly(false);
+    } catch (SQLException ignored) {
+      // the pool discards a connection that fails here
     }
   }
 
@@ -202,18 +277,17 @@ public class TenantExport {
     }
   }
 
-  /** The tenant's rows in the range from the cold objects, by primary key. */
-  private Map<String, Object[]> coldRows(
-      Request request, TableSchema schema, List<ColdObject> objects, boolean offload) {
+  /** Hands the tenant's rows in the range, read from the leased cold objects, to {@code sink}. */
+  private static void coldRows(
+      Request request, Prepared export, java.util.function.Consumer<Object[]> sink) {
     DatasetDefinition dataset = request.dataset();
+    TableSchema schema = export.schema;
     int tenantIndex = schema.indexOf(dataset.tenantColumn().orElseThrow());
     int timeIndex = schema.indexOf(dataset.timeColumn());
-    int keyIndex = schema.indexOf(dataset.primaryKey());
     String tenant = request.tenant().toString();
-    Map<String, Object[]> rows = offload ? new HashMap<>() : new java.util.LinkedHashMap<>();
-    try (ObjectCache.Lease files = cache.lease(objects)) {
-      for (int i = 0; i < objects.size(); i++) {
-        Path file = files.paths().get(i);
+    for (int i = 0; i < export.cold.size(); i++) {
+      Path file = export.files.paths().get(i);
+      try {
         // Chunks hold the table's columns as exported, so the table's schema reads them.
         ChunkFileReader.read(
             file,
@@ -224,15 +298,20 @@ public class TenantExport {
                   && tenant.equals(row[tenantIndex].toString())
                   && !time.isBefore(request.from())
                   && time.isBefore(request.to())) {
-                rows.put(row[keyIndex].toString(), row);
+                sink.accept(row);
               }
             });
+      } catch (IOException e) {
+        throw new ColdReadException(
+            "partition "
+                + export.cold.get(i).partition()
+                + " of "
+                + dataset.name()
+                + " could not be read: "
+                + e.getMessage(),
+            e);
       }
-    } catch (IOException e) {
-      throw new ColdReadException(
-          "cold chunks of " + dataset.name() + " could not be read: " + e.getMessage(), e);
     }
-    return rows;
   }
 
   private static List<Column> withoutPointer(List<Column> columns) {
