@@ -27,15 +27,18 @@ public class ColdAnswers {
   private final Map<Key, PartialAggregates> answers;
   private final AtomicLong hits = new AtomicLong();
 
+  /**
+   * At most this many groups over all answers kept, so that a few answers with very many groups
+   * (every path of a year) cannot fill the heap.
+   */
+  static final long MAX_GROUPS = 2_000_000;
+
+  private final int capacity;
+  private long groups;
+
   public ColdAnswers(QueryConfig config) {
-    int capacity = config.coldAnswers();
-    this.answers =
-        new LinkedHashMap<>(64, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<Key, PartialAggregates> eldest) {
-            return size() > capacity;
-          }
-        };
+    this.capacity = config.coldAnswers();
+    this.answers = new LinkedHashMap<>(64, 0.75f, true);
   }
 
   /** The parts cached for this question over these objects, or those {@code query} gives. */
@@ -60,7 +63,13 @@ public class ColdAnswers {
     // same at once both compute it; the answers are equal.
     PartialAggregates computed = query.get();
     synchronized (answers) {
-      answers.put(key, computed);
+      PartialAggregates replaced = answers.put(key, computed);
+      groups += computed.size() - (replaced == null ? 0 : replaced.size());
+      var eldest = answers.entrySet().iterator();
+      while ((answers.size() > capacity || groups > MAX_GROUPS) && eldest.hasNext()) {
+        groups -= eldest.next().getValue().size();
+        eldest.remove();
+      }
     }
     return computed;
   }
