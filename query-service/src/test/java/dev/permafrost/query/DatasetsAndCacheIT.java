@@ -16,8 +16,6 @@ import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
-import dev.permafrost.format.PartitionExporter;
-import dev.permafrost.format.PgTables;
 import dev.permafrost.query.config.QueryConfig;
 import dev.permafrost.query.domain.ColdObject;
 import dev.permafrost.query.service.ObjectCache;
@@ -29,7 +27,6 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -289,24 +286,8 @@ class DatasetsAndCacheIT {
 
   /** Exports the day to the store, records its chunk as ACTIVE and prunes its hot rows. */
   private Manifest archive(LocalDate day) throws Exception {
-    try (Connection connection = QueryFixtures.connect()) {
-      connection.setAutoCommit(false);
-      Manifest manifest =
-          new PartitionExporter(store, keys, Clock.systemUTC())
-              .export(
-                  connection,
-                  datasets.find("pageviews"),
-                  PgTables.readSchema(connection, "public.pageviews"),
-                  day.atStartOfDay().toInstant(ZoneOffset.UTC),
-                  70);
-      QueryFixtures.registerActiveChunk(connection, "pageviews", manifest);
-      // Its rows leave the hot table, as in a prune, so that other tests' answers stay right.
-      connection
-          .createStatement()
-          .execute("DELETE FROM public.pageviews WHERE date = '" + day + "'");
-      connection.commit();
-      return manifest;
-    }
+    // Its rows leave the hot table, as in a prune, so that other tests' answers stay right.
+    return QueryFixtures.archiveDay(store, keys, datasets.find("pageviews"), day, 70);
   }
 
   private static QueryConfig config(Path directory, long maxBytes) {

@@ -227,23 +227,7 @@ class PayloadAndExportIT {
   }
 
   private void archive(LocalDate day) throws Exception {
-    try (Connection connection = QueryFixtures.connect()) {
-      connection.setAutoCommit(false);
-      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      Manifest manifest =
-          new PartitionExporter(store, keys, Clock.systemUTC())
-              .export(
-                  connection,
-                  datasets.find("pageviews"),
-                  PgTables.readSchema(connection, "public.pageviews"),
-                  day.atStartOfDay().toInstant(ZoneOffset.UTC),
-                  90);
-      QueryFixtures.registerActiveChunk(connection, "pageviews", manifest);
-      connection
-          .createStatement()
-          .execute("DELETE FROM public.pageviews WHERE date = '" + day + "'");
-      connection.commit();
-    }
+    QueryFixtures.archiveDay(store, keys, datasets.find("pageviews"), day, 90);
   }
 
   private static Map<Long, JsonNode> rawData() throws Exception {

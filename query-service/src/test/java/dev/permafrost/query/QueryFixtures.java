@@ -2,12 +2,20 @@ package dev.permafrost.query;
 
 import dev.permafrost.devstack.DevStack;
 import dev.permafrost.devstack.DevStackTestResource;
+import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.Manifest;
+import dev.permafrost.format.ObjectKeys;
+import dev.permafrost.format.ObjectStore;
+import dev.permafrost.format.PartitionExporter;
+import dev.permafrost.format.PgTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +38,43 @@ final class QueryFixtures {
             "classpath:db/support", "filesystem:../archive-service/src/main/resources/db/migration")
         .load()
         .migrate();
+  }
+
+  /**
+   * Does what the archive-service's prune does to a day of a dataset whose time column is a date:
+   * exports its rows as chunk {@code sequence}, records the chunk ACTIVE and deletes the rows, in
+   * one transaction.
+   */
+  static Manifest archiveDay(
+      ObjectStore store, ObjectKeys keys, DatasetDefinition dataset, LocalDate day, int sequence)
+      throws Exception {
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(false);
+      connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      Manifest manifest =
+          new PartitionExporter(store, keys, Clock.systemUTC())
+              .export(
+                  connection,
+                  dataset,
+                  PgTables.readSchema(connection, dataset.table()),
+                  day.atStartOfDay().toInstant(ZoneOffset.UTC),
+                  sequence);
+      registerActiveChunk(connection, dataset.name(), manifest);
+      try (PreparedStatement delete =
+          connection.prepareStatement(
+              "DELETE FROM "
+                  + dataset.table()
+                  + " WHERE "
+                  + DatasetDefinition.quote(dataset.timeColumn())
+                  + " = ?")) {
+        delete.setObject(1, day);
+        if (delete.executeUpdate() != manifest.rowCount()) {
+          throw new IllegalStateException("the chunk of " + day + " does not hold its hot rows");
+        }
+      }
+      connection.commit();
+      return manifest;
+    }
   }
 
   /** Records an exported chunk as ACTIVE, as a prune commits it. */

@@ -7,11 +7,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
-import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
-import dev.permafrost.format.PartitionExporter;
-import dev.permafrost.format.PgTables;
 import dev.permafrost.support.config.Datasets;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,7 +17,6 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -206,24 +202,7 @@ class QueryIT {
 
   /** Does what the archive-service's prune does: rows out, ACTIVE chunk in, one transaction. */
   private void archive(LocalDate day) throws Exception {
-    PartitionExporter exporter = new PartitionExporter(store, keys, Clock.systemUTC());
-    try (Connection connection = connect()) {
-      connection.setAutoCommit(false);
-      Manifest manifest =
-          exporter.export(
-              connection,
-              datasets.find("pageviews"),
-              PgTables.readSchema(connection, "public.pageviews"),
-              day.atStartOfDay().toInstant(ZoneOffset.UTC),
-              1);
-      QueryFixtures.registerActiveChunk(connection, "pageviews", manifest);
-      try (PreparedStatement delete =
-          connection.prepareStatement("DELETE FROM public.pageviews WHERE date = ?")) {
-        delete.setObject(1, day);
-        assertThat(delete.executeUpdate()).isEqualTo(manifest.rowCount());
-      }
-      connection.commit();
-    }
+    QueryFixtures.archiveDay(store, keys, datasets.find("pageviews"), day, 1);
   }
 
   private static JsonPath answer(String filter) {

@@ -19,7 +19,6 @@ import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -195,12 +194,7 @@ public class HybridAggregator {
       List<ColdObject> objects) {
     try (ObjectCache.Lease files = cache.lease(objects);
         Connection duck = engine.connect()) {
-      String fileList =
-          files.paths().stream()
-              .map(Path::toAbsolutePath)
-              .map(f -> "'" + f.toString().replace("'", "''") + "'")
-              .collect(Collectors.joining(", "));
-      String source = "read_parquet([" + fileList + "], hive_partitioning = false)";
+      String source = "read_parquet(" + files.duckDbList() + ", hive_partitioning = false)";
       try (PreparedStatement select =
           duck.prepareStatement(sql(Dialect.DUCKDB, dataset, schema, aggregation, source))) {
         ColumnType timeType = typeOf(schema, dataset.timeColumn());

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -81,6 +82,14 @@ public class ObjectCache {
     /** The local copies, in the order the objects were given. */
     public List<Path> paths() {
       return paths;
+    }
+
+    /** The copies as a DuckDB list literal of file names, for {@code read_parquet}. */
+    public String duckDbList() {
+      return paths.stream()
+          .map(Path::toAbsolutePath)
+          .map(f -> "'" + f.toString().replace("'", "''") + "'")
+          .collect(Collectors.joining(", ", "[", "]"));
     }
 
     @Override

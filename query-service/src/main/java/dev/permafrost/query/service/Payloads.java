@@ -14,7 +14,6 @@ import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.rest.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -158,11 +157,6 @@ public class Payloads {
   private Map<String, Object> readCold(DatasetDefinition dataset, Located located) {
     try (ObjectCache.Lease files = cache.lease(located.objects());
         Connection duck = engine.connect()) {
-      String fileList =
-          files.paths().stream()
-              .map(Path::toAbsolutePath)
-              .map(f -> "'" + f.toString().replace("'", "''") + "'")
-              .collect(Collectors.joining(", "));
       String offloaded =
           dataset.offloadColumns().stream()
               .map(name -> "CAST(" + DatasetDefinition.quote(name) + " AS VARCHAR)")
@@ -171,9 +165,9 @@ public class Payloads {
           duck.prepareStatement(
               "SELECT "
                   + offloaded
-                  + " FROM read_parquet(["
-                  + fileList
-                  + "], hive_partitioning = false) WHERE "
+                  + " FROM read_parquet("
+                  + files.duckDbList()
+                  + ", hive_partitioning = false) WHERE "
                   + DatasetDefinition.quote(dataset.primaryKey())
                   + " = "
                   + keyParameter(
