@@ -67,12 +67,12 @@ public class TenantExport {
       ObjectCache cache,
       QuestionParser parser,
       DashboardQueries queries) {
-    this.queries = queries;
     this.dataSource = dataSource;
     this.datasets = datasets;
     this.chunks = chunks;
     this.cache = cache;
     this.parser = parser;
+    this.queries = queries;
   }
 
   /** One checked export request, ready to stream. */
@@ -82,8 +82,8 @@ public class TenantExport {
   /**
    * Checks a request before anything streams, so that bad input is a 400 and not a broken body.
    *
-   * @param from optional, a date or an instant; the start of time when absent
-   * @param to optional, a date (inclusive) or an instant (exclusive); no end when absent
+   * @param from optional, a date or an instant; year 1 when absent
+   * @param to optional, a date (inclusive) or an instant (exclusive); year 9999 when absent
    */
   public Request request(String datasetName, String tenant, String from, String to, String format) {
     DatasetDefinition dataset = datasets.find(datasetName);
