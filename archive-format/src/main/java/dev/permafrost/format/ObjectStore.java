@@ -170,7 +170,7 @@ public final class ObjectStore {
     StoredBytes stored = download(object.key(), target);
     if (stored.bytes() != object.bytes() || !stored.sha256().equals(object.sha256())) {
       Files.deleteIfExists(target);
-      throw new IllegalStateException(
+      throw new DamagedObjectException(
           "object "
               + object.key()
               + " has "
@@ -182,6 +182,13 @@ public final class ObjectStore {
               + " / "
               + object.sha256()
               + "; verify its chunk");
+    }
+  }
+
+  /** An object that is not what the catalog says it is: other bytes, or fewer. */
+  public static final class DamagedObjectException extends IllegalStateException {
+    public DamagedObjectException(String message) {
+      super(message);
     }
   }
 

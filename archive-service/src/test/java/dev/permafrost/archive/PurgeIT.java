@@ -92,7 +92,7 @@ class PurgeIT {
       DemoData.createPageviewsTable(connection);
       statement.execute(
           "CREATE TABLE public.tenant_pageviews (LIKE public.pageviews INCLUDING ALL)");
-      DemoData.loadPageviews(connection, FIRST_DAY, 10, 600, 90_000_000, 9);
+      DemoData.loadPageviews(connection, FIRST_DAY, 11, 600, 90_000_000, 9);
       statement.execute(
           "WITH moved AS (DELETE FROM public.pageviews WHERE id >= 90000000 AND id < 91000000"
               + " RETURNING *) INSERT INTO public.tenant_pageviews SELECT * FROM moved");
@@ -403,6 +403,41 @@ class PurgeIT {
     assertThat(count("SELECT count(*) FROM public.tenant_pageviews WHERE project_id = 11"))
         .isZero();
     assertThat(rowsAndViewsPerTenant()).doesNotContainKey(tenant);
+  }
+
+  @Test
+  void aOneTenantRestoreOfADamagedChunkFailsSayingSoAndRestoresNothing() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(10);
+    EventEnvelope<PartitionReady> chunk = exportChunk(store, keys, datasets.find(DATASET), day);
+    assertThat(lifecycle.onPartitionReady(chunk)).isEqualTo(ChunkState.ACTIVE);
+    ChunkObject object = chunk.payload().objects().get(0);
+    byte[] good = store.getBytes(object.key());
+    byte[] flipped = good.clone();
+    flipped[flipped.length / 2] ^= 0x01;
+    overwrite(object.key(), flipped);
+    try {
+      UUID requestId = startTenantRestore("12", day, day.plusDays(1), 1);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !"RUNNING".equals(restores.status(requestId).orElseThrow().state()));
+
+      RestoreStatus failed = restores.status(requestId).orElseThrow();
+      assertThat(failed.state()).isEqualTo("FAILED");
+      assertThat(failed.error()).contains("cold copy is damaged").contains(object.key());
+      assertThat(count("SELECT count(*) FROM public.tenant_pageviews WHERE date = '" + day + "'"))
+          .isZero();
+      assertThat(stateOf(chunk.payload().chunkId())).isEqualTo("ACTIVE");
+    } finally {
+      overwrite(object.key(), good); // the other tests erase across every chunk
+    }
+  }
+
+  private void overwrite(String key, byte[] bytes) {
+    DevStackTestResource.current()
+        .s3Client()
+        .putObject(
+            b -> b.bucket(store.bucket()).key(key),
+            software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
   }
 
   private static String restoreBody(String dataset, String tenant, LocalDate day) {

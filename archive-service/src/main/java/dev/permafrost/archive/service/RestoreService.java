@@ -16,6 +16,7 @@ import dev.permafrost.contracts.v1.RestoreRequested;
 import dev.permafrost.format.CopyText;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.LifecycleMode;
+import dev.permafrost.format.ObjectStore;
 import dev.permafrost.format.PgTables;
 import dev.permafrost.format.RowDigest;
 import dev.permafrost.format.TableSchema;
@@ -407,6 +408,15 @@ public class RestoreService {
       } else {
         restore(requestId, chunkId, new TenantPart(tenant, current, without.get()));
       }
+    } catch (ObjectStore.DamagedObjectException e) {
+      // No retry reads other bytes: the request fails, and a verification of the chunk records
+      // the damage.
+      throw new RestoreRefusedException(
+          "chunk "
+              + chunkId
+              + " cannot be restored, its cold copy is damaged: "
+              + e.getMessage()
+              + "; nothing restored");
     } catch (IOException e) {
       throw new UncheckedIOException("restoring tenant " + tenant + " of chunk " + chunkId, e);
     }
