@@ -40,7 +40,27 @@ public final class ObjectStore {
   }
 
   /** What was stored or fetched: size and SHA-256 of the bytes. */
-  public record StoredBytes(long bytes, String sha256) {}
+  public record StoredBytes(long bytes, String sha256) {
+
+    /**
+     * How these bytes differ from object {@code key} as recorded, or null when they are the same.
+     */
+    public String mismatch(String key, long expectedBytes, String expectedSha256) {
+      if (bytes == expectedBytes && sha256.equals(expectedSha256)) {
+        return null;
+      }
+      return "object "
+          + key
+          + " has "
+          + bytes
+          + " bytes / sha256 "
+          + sha256
+          + ", expected "
+          + expectedBytes
+          + " / "
+          + expectedSha256;
+    }
+  }
 
   /**
    * Stores {@code content} at {@code key} unless an object is there already: small objects such as
@@ -167,21 +187,11 @@ public final class ObjectStore {
    * @throws IllegalStateException naming the object if it differs; {@code target} is deleted
    */
   public void downloadChecked(Manifest.StoredObject object, Path target) throws IOException {
-    StoredBytes stored = download(object.key(), target);
-    if (stored.bytes() != object.bytes() || !stored.sha256().equals(object.sha256())) {
+    String mismatch =
+        download(object.key(), target).mismatch(object.key(), object.bytes(), object.sha256());
+    if (mismatch != null) {
       Files.deleteIfExists(target);
-      throw new DamagedObjectException(
-          "object "
-              + object.key()
-              + " has "
-              + stored.bytes()
-              + " bytes / sha256 "
-              + stored.sha256()
-              + ", expected "
-              + object.bytes()
-              + " / "
-              + object.sha256()
-              + "; verify its chunk");
+      throw new DamagedObjectException(mismatch + "; verify its chunk");
     }
   }
 

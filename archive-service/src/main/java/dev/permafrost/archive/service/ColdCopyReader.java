@@ -156,18 +156,9 @@ public class ColdCopyReader {
         problems.add("object " + object.key() + " is missing");
         return;
       }
-      if (stored.bytes() != object.bytes() || !stored.sha256().equals(object.sha256())) {
-        problems.add(
-            "object "
-                + object.key()
-                + " has "
-                + stored.bytes()
-                + " bytes / sha256 "
-                + stored.sha256()
-                + ", expected "
-                + object.bytes()
-                + " / "
-                + object.sha256());
+      String mismatch = stored.mismatch(object.key(), object.bytes(), object.sha256());
+      if (mismatch != null) {
+        problems.add(mismatch);
         return;
       }
       try {

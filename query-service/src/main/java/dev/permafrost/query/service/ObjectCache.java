@@ -179,15 +179,12 @@ public class ObjectCache {
     // A name of its own, so that another process sharing the directory cannot interleave.
     Path partial = directory.resolve(object.sha256() + "." + UUID.randomUUID() + ".download");
     try {
-      ObjectStore.StoredBytes got = store.download(object.key(), partial);
-      if (got.bytes() != object.bytes() || !got.sha256().equals(object.sha256())) {
-        throw new IOException(
-            "object "
-                + object.key()
-                + " has sha256 "
-                + got.sha256()
-                + ", catalog says "
-                + object.sha256());
+      String mismatch =
+          store
+              .download(object.key(), partial)
+              .mismatch(object.key(), object.bytes(), object.sha256());
+      if (mismatch != null) {
+        throw new IOException(mismatch);
       }
       Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE);
       return cached;
