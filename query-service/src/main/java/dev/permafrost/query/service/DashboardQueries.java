@@ -2,8 +2,6 @@ package dev.permafrost.query.service;
 
 import dev.permafrost.format.Column;
 import dev.permafrost.format.DatasetDefinition;
-import dev.permafrost.format.PgTables;
-import dev.permafrost.format.TableSchema;
 import dev.permafrost.query.domain.AggregateAnswer;
 import dev.permafrost.query.domain.Aggregation;
 import dev.permafrost.query.domain.Aggregation.Bucket;
@@ -13,7 +11,6 @@ import dev.permafrost.query.domain.Aggregation.Metric;
 import dev.permafrost.query.domain.Aggregation.Order;
 import dev.permafrost.query.domain.DailyTotals;
 import dev.permafrost.support.config.Datasets;
-import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.rest.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.LocalDate;
@@ -21,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import javax.sql.DataSource;
 
 /**
  * The dashboard questions, each an {@link Aggregation} built from a request's parameters and
@@ -34,20 +28,14 @@ public class DashboardQueries {
 
   private static final Set<String> RANGE = Set.of("from", "to");
 
-  private final DataSource dataSource;
+  private final TableSchemas schemas;
   private final Datasets datasets;
   private final QuestionParser parser;
   private final HybridAggregator aggregator;
 
-  /** Table columns per dataset, read once: every query needs them to check its names. */
-  private final ConcurrentMap<String, TableSchema> schemas = new ConcurrentHashMap<>();
-
   public DashboardQueries(
-      DataSource dataSource,
-      Datasets datasets,
-      QuestionParser parser,
-      HybridAggregator aggregator) {
-    this.dataSource = dataSource;
+      TableSchemas schemas, Datasets datasets, QuestionParser parser, HybridAggregator aggregator) {
+    this.schemas = schemas;
     this.datasets = datasets;
     this.parser = parser;
     this.aggregator = aggregator;
@@ -225,12 +213,7 @@ public class DashboardQueries {
 
   /** The columns of the dataset's table that queries may use. */
   public List<Column> columns(DatasetDefinition dataset) {
-    TableSchema schema =
-        schemas.computeIfAbsent(
-            dataset.name(),
-            name ->
-                Transactions.inSnapshot(dataSource, c -> PgTables.readSchema(c, dataset.table())));
-    return QuestionParser.queryable(dataset, schema.columns());
+    return QuestionParser.queryable(dataset, schemas.of(dataset).columns());
   }
 
   private Metric metric(

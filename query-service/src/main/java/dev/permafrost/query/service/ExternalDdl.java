@@ -5,7 +5,6 @@ import dev.permafrost.format.ColumnType;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.Grain;
 import dev.permafrost.format.ObjectKeys;
-import dev.permafrost.format.PgTables;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.query.domain.ColdObject;
 import dev.permafrost.query.persistence.ActiveChunks;
@@ -43,6 +42,7 @@ public class ExternalDdl {
   private final DataSource dataSource;
   private final Datasets datasets;
   private final ActiveChunks chunks;
+  private final TableSchemas schemas;
   private final ObjectKeys keys;
   private final String bucket;
 
@@ -50,9 +50,11 @@ public class ExternalDdl {
       DataSource dataSource,
       Datasets datasets,
       ActiveChunks chunks,
+      TableSchemas schemas,
       ObjectKeys keys,
       PermafrostConfig config) {
     this.dataSource = dataSource;
+    this.schemas = schemas;
     this.datasets = datasets;
     this.chunks = chunks;
     this.keys = keys;
@@ -75,8 +77,7 @@ public class ExternalDdl {
 
   public String ddl(String datasetName, Engine engine) {
     DatasetDefinition dataset = datasets.find(datasetName);
-    TableSchema schema =
-        Transactions.inSnapshot(dataSource, c -> PgTables.readSchema(c, dataset.table()));
+    TableSchema schema = schemas.of(dataset);
     String location = "s3://" + bucket + "/" + keys.datasetFolder(dataset.name());
     return switch (engine) {
       case ATHENA -> athena(dataset, schema, location);

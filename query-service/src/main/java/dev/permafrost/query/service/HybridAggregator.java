@@ -3,7 +3,6 @@ package dev.permafrost.query.service;
 import dev.permafrost.format.ColumnType;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.LifecycleMode;
-import dev.permafrost.format.PgTables;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.format.TimeBounds;
 import dev.permafrost.query.config.QueryConfig;
@@ -71,8 +70,7 @@ public class HybridAggregator {
             return thread;
           });
 
-  private final java.util.concurrent.ConcurrentMap<String, TableSchema> schemas =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final TableSchemas schemas;
 
   public HybridAggregator(
       DataSource dataSource,
@@ -82,7 +80,9 @@ public class HybridAggregator {
       ColdEngine engine,
       ColdAnswers coldAnswers,
       QueryHooks hooks,
+      TableSchemas schemas,
       QueryConfig config) {
+    this.schemas = schemas;
     this.hooks = hooks;
     this.coldTimeout = config.coldTimeout();
     this.dataSource = dataSource;
@@ -122,23 +122,17 @@ public class HybridAggregator {
 
   private Snapshot readSnapshot(Connection c, DatasetDefinition dataset, Aggregation aggregation)
       throws SQLException {
-    // Read once per dataset: a column the table no longer has fails the query below loudly.
-    TableSchema schema = schemas.get(dataset.name());
-    if (schema == null) {
-      schema = PgTables.readSchema(c, dataset.table());
-      schemas.put(dataset.name(), schema);
-    }
+    TableSchema schema = schemas.of(dataset);
     List<ColdObject> coldObjects =
         dataset.mode() == LifecycleMode.OFFLOAD
             ? List.of()
             : activeChunks.overlapping(c, dataset.name(), aggregation.from(), aggregation.to());
     hooks.afterSnapshot();
     // Cold objects never change: DuckDB computes their parts while PostgreSQL computes the hot.
-    TableSchema tableSchema = schema;
     Future<PartialAggregates> cold =
         coldObjects.isEmpty()
             ? CompletableFuture.completedFuture(new PartialAggregates(aggregation.metrics()))
-            : coldWorkers.submit(() -> coldParts(dataset, tableSchema, aggregation, coldObjects));
+            : coldWorkers.submit(() -> coldParts(dataset, schema, aggregation, coldObjects));
     String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
     try (PreparedStatement select = c.prepareStatement(sql)) {
       ColumnType timeType = typeOf(schema, dataset.timeColumn());

@@ -6,7 +6,6 @@ import dev.permafrost.format.Column;
 import dev.permafrost.format.ColumnType;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.LifecycleMode;
-import dev.permafrost.format.PgTables;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.query.domain.ColdObject;
 import dev.permafrost.query.persistence.ActiveChunks;
@@ -45,6 +44,7 @@ public class Payloads {
   private final DataSource dataSource;
   private final Datasets datasets;
   private final ActiveChunks chunks;
+  private final TableSchemas schemas;
   private final ObjectCache cache;
   private final ColdEngine engine;
   private final Map<ColdKey, Map<String, Object>> coldPayloads =
@@ -59,9 +59,11 @@ public class Payloads {
       DataSource dataSource,
       Datasets datasets,
       ActiveChunks chunks,
+      TableSchemas schemas,
       ObjectCache cache,
       ColdEngine engine) {
     this.dataSource = dataSource;
+    this.schemas = schemas;
     this.datasets = datasets;
     this.chunks = chunks;
     this.cache = cache;
@@ -114,7 +116,7 @@ public class Payloads {
 
   private Located locate(Connection c, DatasetDefinition dataset, String idText)
       throws SQLException {
-    TableSchema schema = PgTables.readSchema(c, dataset.table());
+    TableSchema schema = schemas.of(dataset);
     Column key = schema.column(schema.indexOf(dataset.primaryKey()));
     Object id = QuestionParser.value(key, idText);
     String pointer = DatasetDefinition.quote(DatasetDefinition.ARCHIVE_POINTER_COLUMN);

@@ -56,6 +56,7 @@ public class TenantExport {
   private final DataSource dataSource;
   private final Datasets datasets;
   private final ActiveChunks chunks;
+  private final TableSchemas schemas;
   private final ObjectCache cache;
   private final QuestionParser parser;
   private final DashboardQueries queries;
@@ -64,10 +65,12 @@ public class TenantExport {
       DataSource dataSource,
       Datasets datasets,
       ActiveChunks chunks,
+      TableSchemas schemas,
       ObjectCache cache,
       QuestionParser parser,
       DashboardQueries queries) {
     this.dataSource = dataSource;
+    this.schemas = schemas;
     this.datasets = datasets;
     this.chunks = chunks;
     this.cache = cache;
@@ -161,7 +164,7 @@ public class TenantExport {
       c.setReadOnly(true);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       DatasetDefinition dataset = request.dataset();
-      TableSchema schema = PgTables.readSchema(c, dataset.table());
+      TableSchema schema = schemas.of(dataset);
       List<ColdObject> cold = chunks.overlapping(c, dataset.name(), request.from(), request.to());
       return new Prepared(request, c, schema, cold, cache.lease(cold));
     } catch (SQLException | RuntimeException e) {
