@@ -2,9 +2,11 @@ package dev.permafrost.archive;
 
 import static io.restassured.RestAssured.given;
 
+import dev.permafrost.archive.persistence.RestoreRequests;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.ChunkObject;
 import dev.permafrost.contracts.v1.PartitionReady;
+import dev.permafrost.contracts.v1.RestoreRequested;
 import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.Manifest;
@@ -12,6 +14,7 @@ import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.format.PartitionExporter;
 import dev.permafrost.format.PgTables;
+import dev.permafrost.support.jdbc.Transactions;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,6 +26,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 
 /**
@@ -154,6 +159,35 @@ final class ArchiveFixtures {
         + to
         + (tenant == null ? "" : "\", \"tenant\": \"" + tenant)
         + "\", \"reason\": \"audit\", \"requestedBy\": \"archive-it\"}";
+  }
+
+  /**
+   * Records a restore of the day's {@code chunkIds} as {@code POST /api/v1/restores} would, without
+   * starting it.
+   *
+   * @param tenant null for whole chunks
+   * @return the request's id
+   */
+  static UUID recordRestore(
+      DataSource dataSource,
+      RestoreRequests requests,
+      String dataset,
+      LocalDate day,
+      String tenant,
+      List<UUID> chunkIds) {
+    UUID requestId = UUID.randomUUID();
+    java.time.Instant from = day.atStartOfDay().toInstant(ZoneOffset.UTC);
+    Transactions.inTransaction(
+        dataSource,
+        c ->
+            requests.create(
+                c,
+                new RestoreRequested(
+                    requestId, dataset, from, from.plusSeconds(86_400), tenant, "test", "it"),
+                tenant,
+                chunkIds,
+                null));
+    return requestId;
   }
 
   static long count(String sql) throws Exception {

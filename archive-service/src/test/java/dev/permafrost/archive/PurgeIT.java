@@ -20,7 +20,6 @@ import dev.permafrost.archive.service.TenantPurge;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.ChunkObject;
 import dev.permafrost.contracts.v1.PartitionReady;
-import dev.permafrost.contracts.v1.RestoreRequested;
 import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
@@ -32,7 +31,6 @@ import dev.permafrost.format.PgTables;
 import dev.permafrost.format.RowDigest;
 import dev.permafrost.format.TableSchema;
 import dev.permafrost.support.config.Datasets;
-import dev.permafrost.support.jdbc.Transactions;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -380,19 +378,9 @@ class PurgeIT {
     assertThat(lifecycle.onPartitionReady(chunk)).isEqualTo(ChunkState.ACTIVE);
     String tenant = "11";
     assertThat(rowsOf(tenant, chunk)).isPositive();
-    UUID requestId = UUID.randomUUID();
-    java.time.Instant from = day.atStartOfDay().toInstant(ZoneOffset.UTC);
-    // Recorded as POST /api/v1/restores records it, and not run yet.
-    Transactions.inTransaction(
-        dataSource,
-        c ->
-            restoreRequests.create(
-                c,
-                new RestoreRequested(
-                    requestId, DATASET, from, from.plusSeconds(86_400), tenant, "test", "it"),
-                tenant,
-                List.of(chunk.payload().chunkId()),
-                null));
+    UUID requestId =
+        ArchiveFixtures.recordRestore(
+            dataSource, restoreRequests, DATASET, day, tenant, List.of(chunk.payload().chunkId()));
 
     purge.purge(request(UUID.randomUUID(), tenant));
     RestoreStatus restored = restores.run(requestId);

@@ -21,13 +21,11 @@ import dev.permafrost.archive.service.RestoreService;
 import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.ChunkObject;
 import dev.permafrost.contracts.v1.PartitionReady;
-import dev.permafrost.contracts.v1.RestoreRequested;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStackTestResource;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.support.config.Datasets;
-import dev.permafrost.support.jdbc.Transactions;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -380,18 +378,14 @@ class VerificationIT {
     assertThat(compaction.compact("pageviews", day.toString())).isEmpty();
 
     // A restore recorded for the sources before the merge restores the merged chunk instead.
-    UUID requestId = UUID.randomUUID();
-    java.time.Instant from = day.atStartOfDay().toInstant(ZoneOffset.UTC);
-    Transactions.inTransaction(
-        dataSource,
-        c ->
-            restoreRequests.create(
-                c,
-                new RestoreRequested(
-                    requestId, "pageviews", from, from.plusSeconds(86_400), null, "test", "it"),
-                /* tenant= */ null,
-                chunks.stream().map(e -> e.payload().chunkId()).toList(),
-                null));
+    UUID requestId =
+        ArchiveFixtures.recordRestore(
+            dataSource,
+            restoreRequests,
+            "pageviews",
+            day,
+            /* tenant= */ null,
+            chunks.stream().map(e -> e.payload().chunkId()).toList());
     var restored = restores.run(requestId);
     assertThat(restored.state()).isEqualTo("DONE");
     assertThat(restored.rowsRestored()).isEqualTo(rows);

@@ -10,8 +10,6 @@ import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
-import dev.permafrost.format.PartitionExporter;
-import dev.permafrost.format.PgTables;
 import dev.permafrost.query.service.ColdAnswers;
 import dev.permafrost.query.service.QueryHooks;
 import dev.permafrost.support.config.Datasets;
@@ -25,7 +23,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -266,11 +263,11 @@ class HybridQueryDifferentialIT {
 
   private Manifest exportDay(Connection connection, DatasetDefinition dataset, LocalDate day)
       throws Exception {
-    PartitionExporter exporter = new PartitionExporter(store, keys, Clock.systemUTC());
-    return exporter.export(
+    return QueryFixtures.export(
         connection,
+        store,
+        keys,
         dataset,
-        PgTables.readSchema(connection, dataset.table()),
         day.atStartOfDay().toInstant(ZoneOffset.UTC),
         nextSequence++);
   }

@@ -13,8 +13,6 @@ import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
-import dev.permafrost.format.PartitionExporter;
-import dev.permafrost.format.PgTables;
 import dev.permafrost.support.config.Datasets;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,7 +23,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -207,13 +204,7 @@ class PayloadAndExportIT {
       connection.setAutoCommit(false);
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       Manifest manifest =
-          new PartitionExporter(store, keys, Clock.systemUTC())
-              .export(
-                  connection,
-                  points,
-                  PgTables.readSchema(connection, "public.points"),
-                  MONTH.toInstant(),
-                  1);
+          QueryFixtures.export(connection, store, keys, points, MONTH.toInstant(), 1);
       QueryFixtures.registerActiveChunk(connection, "points", manifest);
       connection
           .createStatement()

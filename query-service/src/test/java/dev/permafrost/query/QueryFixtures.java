@@ -52,13 +52,13 @@ final class QueryFixtures {
       connection.setAutoCommit(false);
       connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       Manifest manifest =
-          new PartitionExporter(store, keys, Clock.systemUTC())
-              .export(
-                  connection,
-                  dataset,
-                  PgTables.readSchema(connection, dataset.table()),
-                  day.atStartOfDay().toInstant(ZoneOffset.UTC),
-                  sequence);
+          export(
+              connection,
+              store,
+              keys,
+              dataset,
+              day.atStartOfDay().toInstant(ZoneOffset.UTC),
+              sequence);
       registerActiveChunk(connection, dataset.name(), manifest);
       try (PreparedStatement delete =
           connection.prepareStatement(
@@ -75,6 +75,23 @@ final class QueryFixtures {
       connection.commit();
       return manifest;
     }
+  }
+
+  /**
+   * Exports the partition starting at {@code start} as chunk {@code sequence}, in the caller's
+   * transaction.
+   */
+  static Manifest export(
+      Connection connection,
+      ObjectStore store,
+      ObjectKeys keys,
+      DatasetDefinition dataset,
+      Instant start,
+      int sequence)
+      throws Exception {
+    return new PartitionExporter(store, keys, Clock.systemUTC())
+        .export(
+            connection, dataset, PgTables.readSchema(connection, dataset.table()), start, sequence);
   }
 
   /** Records an exported chunk as ACTIVE, as a prune commits it. */
