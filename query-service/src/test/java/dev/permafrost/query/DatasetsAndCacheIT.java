@@ -18,6 +18,7 @@ import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.query.config.QueryConfig;
 import dev.permafrost.query.domain.ColdObject;
+import dev.permafrost.query.service.MergedCopies;
 import dev.permafrost.query.service.ObjectCache;
 import dev.permafrost.support.config.Datasets;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -30,9 +31,12 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,10 +53,16 @@ class DatasetsAndCacheIT {
   /** Days of their own, apart from the other query tests' days. */
   private static final LocalDate FIRST_DAY = LocalDate.now(ZoneOffset.UTC).minusDays(700);
 
+  /** The first of a month of its own, for merged copies. */
+  private static final LocalDate MONTH =
+      YearMonth.from(LocalDate.now(ZoneOffset.UTC).minusDays(800)).atDay(1);
+
   @Inject ObjectStore store;
   @Inject ObjectKeys keys;
   @Inject Datasets datasets;
   @Inject ObjectCache cache;
+  @Inject MergedCopies copies;
+  @Inject QueryConfig config;
 
   @BeforeAll
   static void load() throws Exception {
@@ -60,6 +70,7 @@ class DatasetsAndCacheIT {
     try (Connection connection = QueryFixtures.connect()) {
       DemoData.createPageviewsTable(connection);
       DemoData.loadPageviews(connection, FIRST_DAY, 5, 500, 700_000_000L, 23);
+      DemoData.loadPageviews(connection, MONTH, 4, 300, 710_000_000L, 29);
     }
   }
 
@@ -196,6 +207,12 @@ class DatasetsAndCacheIT {
         .publish(Topics.PARTITION_ARCHIVED, archived.key(), EventCodec.toJson(archived));
     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> cache.isCached(sha));
 
+    restore(manifest);
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !cache.isCached(sha));
+  }
+
+  /** What a restore does to the catalog, and the event it sends. */
+  private static void restore(Manifest manifest) throws Exception {
     QueryFixtures.execute(
         "UPDATE archive.chunk SET state = 'RESTORED' WHERE chunk_id = '"
             + manifest.chunkId()
@@ -211,7 +228,76 @@ class DatasetsAndCacheIT {
                 manifest.rowCount()));
     DevStackTestResource.current()
         .publish(Topics.PARTITION_RESTORED, restored.key(), EventCodec.toJson(restored));
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !cache.isCached(sha));
+  }
+
+  @Test
+  void aMonthOfChunksIsReadFromOneMergedCopyThatNeverAnswersForAnotherCatalogState()
+      throws Exception {
+    List<Manifest> chunks = new ArrayList<>();
+    for (int day = 0; day < 4; day++) {
+      chunks.add(archive(MONTH.plusDays(day)));
+    }
+    // Each question is new to the answer cache (another end), so that its cold part is computed.
+    Map<String, Long> fromChunkFiles = dailyTotals(MONTH.plusDays(3));
+    assertThat(fromChunkFiles).hasSize(4);
+    copies.awaitQueuedBuilds();
+    long reads = copies.reads();
+    assertThat(dailyTotals(MONTH.plusDays(4))).isEqualTo(fromChunkFiles);
+    assertThat(copies.reads()).as("the month read from its merged copy").isEqualTo(reads + 1);
+
+    // A late chunk of the third day: the copy does not hold it, so the chunk files answer.
+    String third = MONTH.plusDays(2).toString();
+    QueryFixtures.execute(
+        "INSERT INTO public.pageviews (id, project_id, path, view_count, date) VALUES"
+            + " (719000001, 1, '/late', 1000, '"
+            + third
+            + "')");
+    chunks.add(
+        QueryFixtures.archiveDay(store, keys, datasets.find("pageviews"), MONTH.plusDays(2), 71));
+    Map<String, Long> withLateChunk = dailyTotals(MONTH.plusDays(5));
+    assertThat(withLateChunk.get(third)).isEqualTo(fromChunkFiles.get(third) + 1000);
+    assertThat(copies.reads()).as("the copy lacks the late chunk").isEqualTo(reads + 1);
+
+    // Merged again, with the late chunk.
+    copies.awaitQueuedBuilds();
+    assertThat(dailyTotals(MONTH.plusDays(6))).isEqualTo(withLateChunk);
+    assertThat(copies.reads()).isEqualTo(reads + 2);
+
+    // A question over one day of the four reads that day's chunk file, fewer bytes.
+    assertThat(dailyTotals(MONTH, MONTH)).containsOnlyKeys(MONTH.toString());
+    assertThat(copies.reads()).isEqualTo(reads + 2);
+
+    // A restored chunk: the copy holding it is deleted from disk.
+    int months = copies.months("pageviews");
+    List<Path> mergedFiles = mergedFiles();
+    restore(chunks.get(0));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> copies.months("pageviews") == months - 1);
+    assertThat(mergedFiles()).hasSize(mergedFiles.size() - 1).isSubsetOf(mergedFiles);
+  }
+
+  private static Map<String, Long> dailyTotals(LocalDate to) {
+    return dailyTotals(MONTH, to);
+  }
+
+  private static Map<String, Long> dailyTotals(LocalDate from, LocalDate to) {
+    Map<String, Long> totals = new TreeMap<>();
+    given()
+        .get("/api/v1/datasets/pageviews/daily-totals?from=" + from + "&to=" + to)
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .getList("totals", Map.class)
+        .forEach(d -> totals.put((String) d.get("day"), ((Number) d.get("total")).longValue()));
+    return totals;
+  }
+
+  private List<Path> mergedFiles() throws Exception {
+    try (var files = Files.list(config.cacheDir())) {
+      return files.filter(f -> f.getFileName().toString().startsWith("merged-")).toList();
+    }
   }
 
   @Test
@@ -224,6 +310,8 @@ class DatasetsAndCacheIT {
           new ColdObject(
               manifest.chunkId(),
               manifest.partition(),
+              manifest.partitionStart(),
+              manifest.partitionEnd(),
               object.key(),
               object.sha256(),
               object.bytes()));
@@ -250,6 +338,14 @@ class DatasetsAndCacheIT {
     // A restart adopts the copy on disk.
     ObjectCache restarted = new ObjectCache(store, config(directory, budget));
     assertThat(restarted.isCached(second.sha256())).isTrue();
+
+    // A copy dropped while a query reads it goes when that query is done.
+    try (ObjectCache.Lease reading = restarted.lease(List.of(second))) {
+      restarted.drop(List.of(second.sha256()));
+      assertThat(Files.exists(reading.paths().get(0))).isTrue();
+    }
+    assertThat(restarted.isCached(second.sha256())).isFalse();
+    assertThat(restarted.cachedBytes()).isZero();
   }
 
   @Test
@@ -276,6 +372,8 @@ class DatasetsAndCacheIT {
         new ColdObject(
             manifest.chunkId(),
             manifest.partition(),
+            manifest.partitionStart(),
+            manifest.partitionEnd(),
             object.key(),
             object.sha256(),
             object.bytes());
@@ -299,6 +397,11 @@ class DatasetsAndCacheIT {
 
       @Override
       public long cacheMaxBytes() {
+        return maxBytes;
+      }
+
+      @Override
+      public long mergedCopyMaxBytes() {
         return maxBytes;
       }
 

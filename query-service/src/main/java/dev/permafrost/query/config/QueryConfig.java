@@ -33,6 +33,14 @@ public interface QueryConfig {
   @WithDefault("false")
   boolean hooksEnabled();
 
+  /**
+   * The most bytes of chunk objects one month may hold to be merged into one sorted local copy,
+   * which cold questions over that month read instead of its chunk files; 0 merges nothing. Default
+   * 256 MiB.
+   */
+  @WithDefault("268435456")
+  long mergedCopyMaxBytes();
+
   /** The most rows one answer may hold; default 10000. */
   @WithDefault("10000")
   int maxLimit();

@@ -34,6 +34,13 @@ public record DatasetInfo(
   /**
    * @param from start of the first partition with an ACTIVE chunk
    * @param to end of the last
+   * @param mergedMonths months this instance keeps one merged, sorted local copy of
    */
-  public record Cold(long chunks, long rows, long bytes, Instant from, Instant to) {}
+  public record Cold(
+      long chunks, long rows, long bytes, Instant from, Instant to, int mergedMonths) {
+
+    public Cold withMergedMonths(int months) {
+      return new Cold(chunks, rows, bytes, from, to, months);
+    }
+  }
 }

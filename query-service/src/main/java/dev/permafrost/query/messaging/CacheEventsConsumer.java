@@ -6,6 +6,7 @@ import dev.permafrost.contracts.v1.PartitionArchived;
 import dev.permafrost.contracts.v1.PartitionRestored;
 import dev.permafrost.contracts.v1.TenantPurged;
 import dev.permafrost.query.persistence.ActiveChunks;
+import dev.permafrost.query.service.MergedCopies;
 import dev.permafrost.query.service.ObjectCache;
 import dev.permafrost.support.jdbc.Transactions;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -19,8 +20,9 @@ import org.jboss.logging.Logger;
 /**
  * Keeps the object cache in step with the catalog: a chunk that became ACTIVE is downloaded before
  * the first query asks for it, and the copies of a restored or rewritten chunk that no ACTIVE chunk
- * shares are dropped. The cache is only ever a copy, so a lost or replayed event costs a download
- * or some disk, never a wrong answer; a failure is logged and the event skipped.
+ * shares are dropped, with the merged copies that hold them. The cache is only ever a copy, so a
+ * lost or replayed event costs a download or some disk, never a wrong answer; a failure is logged
+ * and the event skipped.
  */
 @ApplicationScoped
 public class CacheEventsConsumer {
@@ -30,11 +32,14 @@ public class CacheEventsConsumer {
   private final DataSource dataSource;
   private final ActiveChunks chunks;
   private final ObjectCache cache;
+  private final MergedCopies copies;
 
-  public CacheEventsConsumer(DataSource dataSource, ActiveChunks chunks, ObjectCache cache) {
+  public CacheEventsConsumer(
+      DataSource dataSource, ActiveChunks chunks, ObjectCache cache, MergedCopies copies) {
     this.dataSource = dataSource;
     this.chunks = chunks;
     this.cache = cache;
+    this.copies = copies;
   }
 
   @Incoming("partition-archived")
@@ -65,7 +70,10 @@ public class CacheEventsConsumer {
 
   private void drop(List<UUID> chunkIds) {
     if (!chunkIds.isEmpty()) {
-      cache.drop(Transactions.inSnapshot(dataSource, c -> chunks.retiredObjects(c, chunkIds)));
+      List<String> retired =
+          Transactions.inSnapshot(dataSource, c -> chunks.retiredObjects(c, chunkIds));
+      copies.dropHolding(retired);
+      cache.drop(retired);
     }
   }
 }

@@ -55,6 +55,23 @@ public class ActiveChunks {
     return shas;
   }
 
+  /** Whether an ACTIVE chunk still holds each of these objects. */
+  public boolean allActive(Connection connection, List<String> sha256s) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            """
+            SELECT count(DISTINCT o.sha256) FROM archive.chunk_object o
+            JOIN archive.chunk c ON c.chunk_id = o.chunk_id
+            WHERE o.sha256 = ANY (?) AND c.state = 'ACTIVE'
+            """)) {
+      select.setArray(1, connection.createArrayOf("text", sha256s.toArray()));
+      try (ResultSet rs = select.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) == sha256s.stream().distinct().count();
+      }
+    }
+  }
+
   /** The dataset's ACTIVE chunks summed up. */
   public DatasetInfo.Cold summary(Connection snapshot, String dataset) throws SQLException {
     try (PreparedStatement select =
@@ -72,7 +89,8 @@ public class ActiveChunks {
             rs.getLong(2),
             rs.getLong(3),
             from == null ? null : from.toInstant(),
-            to == null ? null : to.toInstant());
+            to == null ? null : to.toInstant(),
+            0);
       }
     }
   }
@@ -106,7 +124,8 @@ public class ActiveChunks {
     List<ColdObject> objects = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT c.chunk_id, c.partition, o.object_key, o.sha256, o.bytes"
+            "SELECT c.chunk_id, c.partition, c.partition_start, c.partition_end, o.object_key,"
+                + " o.sha256, o.bytes"
                 + " FROM archive.chunk c JOIN archive.chunk_object o ON o.chunk_id = c.chunk_id "
                 + where)) {
       for (int i = 0; i < parameters.length; i++) {
@@ -118,9 +137,11 @@ public class ActiveChunks {
               new ColdObject(
                   rs.getObject(1, UUID.class),
                   rs.getString(2),
-                  rs.getString(3),
-                  rs.getString(4),
-                  rs.getLong(5)));
+                  rs.getTimestamp(3).toInstant(),
+                  rs.getTimestamp(4).toInstant(),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getLong(7)));
         }
       }
     }

@@ -32,6 +32,7 @@ public class DatasetCatalog {
   private final DashboardQueries queries;
   private final ActiveChunks chunks;
   private final Outbox outbox;
+  private final MergedCopies copies;
   private final Clock clock = Clock.systemUTC();
 
   public DatasetCatalog(
@@ -39,12 +40,14 @@ public class DatasetCatalog {
       Datasets datasets,
       DashboardQueries queries,
       ActiveChunks chunks,
-      Outbox outbox) {
+      Outbox outbox,
+      MergedCopies copies) {
     this.dataSource = dataSource;
     this.datasets = datasets;
     this.queries = queries;
     this.chunks = chunks;
     this.outbox = outbox;
+    this.copies = copies;
   }
 
   /** Every configured dataset, by name, without columns and tiers. */
@@ -78,7 +81,9 @@ public class DatasetCatalog {
                 rs.next();
                 hot = new DatasetInfo.Hot(rs.getLong(1), rs.getString(2), rs.getString(3));
               }
-              return new DatasetInfo.Tiers(hot, chunks.summary(c, dataset.name()));
+              DatasetInfo.Cold cold =
+                  chunks.summary(c, dataset.name()).withMergedMonths(copies.months(dataset.name()));
+              return new DatasetInfo.Tiers(hot, cold);
             });
     return info(dataset, columns, tiers);
   }

@@ -18,6 +18,7 @@ import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,8 +43,9 @@ import javax.sql.DataSource;
  * Answers an {@link Aggregation} over hot and cold rows as one table. The catalog's ACTIVE chunks
  * and the hot rows' partial aggregates are read in one REPEATABLE READ snapshot, so that each row
  * is counted in exactly one tier; the cold chunks' partial aggregates come from DuckDB over local
- * copies of their immutable objects. The parts of both tiers are merged per group, and only then
- * ordered and cut: a top N is never taken per tier.
+ * copies of their immutable objects, or over {@link MergedCopies} of whole months of them. The
+ * parts of both tiers are merged per group, and only then ordered and cut: a top N is never taken
+ * per tier.
  *
  * <p>An offload dataset keeps every row hot (only heavy columns leave), so its answers read the hot
  * tier alone.
@@ -55,6 +57,7 @@ public class HybridAggregator {
   private final Datasets datasets;
   private final ActiveChunks activeChunks;
   private final ObjectCache cache;
+  private final MergedCopies copies;
   private final ColdEngine engine;
   private final ColdAnswers coldAnswers;
   private final QueryHooks hooks;
@@ -77,6 +80,7 @@ public class HybridAggregator {
       Datasets datasets,
       ActiveChunks activeChunks,
       ObjectCache cache,
+      MergedCopies copies,
       ColdEngine engine,
       ColdAnswers coldAnswers,
       QueryHooks hooks,
@@ -89,6 +93,7 @@ public class HybridAggregator {
     this.datasets = datasets;
     this.activeChunks = activeChunks;
     this.cache = cache;
+    this.copies = copies;
     this.engine = engine;
     this.coldAnswers = coldAnswers;
   }
@@ -186,9 +191,14 @@ public class HybridAggregator {
       TableSchema schema,
       Aggregation aggregation,
       List<ColdObject> objects) {
-    try (ObjectCache.Lease files = cache.lease(objects);
+    try (MergedCopies.Sources sources =
+            copies.sources(dataset, aggregation.from(), aggregation.to(), objects);
+        ObjectCache.Lease files = cache.lease(sources.chunkObjects());
         Connection duck = engine.connect()) {
-      String source = "read_parquet(" + files.duckDbList() + ", hive_partitioning = false)";
+      List<Path> read = new ArrayList<>(sources.copyFiles());
+      read.addAll(files.paths());
+      String source =
+          "read_parquet(" + ObjectCache.duckDbList(read) + ", hive_partitioning = false)";
       try (PreparedStatement select =
           duck.prepareStatement(sql(Dialect.DUCKDB, dataset, schema, aggregation, source))) {
         ColumnType timeType = typeOf(schema, dataset.timeColumn());

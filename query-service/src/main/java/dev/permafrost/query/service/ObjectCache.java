@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -28,6 +29,10 @@ import org.jboss.logging.Logger;
  * checked against that SHA-256 when it is downloaded, and concurrent requests for the same object
  * download it once. A query leases the copies it reads, and a leased copy is never evicted under
  * it.
+ *
+ * <p>The cache also keeps files derived from cached objects ({@link MergedCopies}) under the same
+ * budget, named by a key of their maker's. Their descriptions live in memory only, so they are
+ * deleted at start.
  */
 @ApplicationScoped
 public class ObjectCache {
@@ -38,7 +43,12 @@ public class ObjectCache {
   private final Path directory;
   private final long maxBytes;
 
-  /** Cached copies by SHA-256, least recently used first; guarded by {@code this}. */
+  private static final String DERIVED = ".derived.parquet";
+
+  /**
+   * Cached copies by SHA-256 (derived files by their key), least recently used first; guarded by
+   * {@code this}.
+   */
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
 
   private long cachedBytes;
@@ -50,6 +60,9 @@ public class ObjectCache {
     final Path path;
     final long bytes;
     int leases;
+
+    /** Dropped while leased: deleted when the last lease is released. */
+    boolean dropped;
 
     Entry(Path path, long bytes) {
       this.path = path;
@@ -71,11 +84,11 @@ public class ObjectCache {
 
   /** The copies held between leases: used only by queries that are running now. */
   public final class Lease implements AutoCloseable {
-    private final List<String> shas;
+    private final List<String> keys;
     private final List<Path> paths;
 
-    private Lease(List<String> shas, List<Path> paths) {
-      this.shas = shas;
+    private Lease(List<String> keys, List<Path> paths) {
+      this.keys = keys;
       this.paths = paths;
     }
 
@@ -86,16 +99,21 @@ public class ObjectCache {
 
     /** The copies as a DuckDB list literal of file names, for {@code read_parquet}. */
     public String duckDbList() {
-      return paths.stream()
-          .map(Path::toAbsolutePath)
-          .map(f -> "'" + f.toString().replace("'", "''") + "'")
-          .collect(Collectors.joining(", ", "[", "]"));
+      return ObjectCache.duckDbList(paths);
     }
 
     @Override
     public void close() {
-      release(shas);
+      release(keys);
     }
+  }
+
+  /** Files as a DuckDB list literal of their names, for {@code read_parquet}. */
+  public static String duckDbList(List<Path> files) {
+    return files.stream()
+        .map(Path::toAbsolutePath)
+        .map(f -> "'" + f.toString().replace("'", "''") + "'")
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
   /**
@@ -124,23 +142,73 @@ public class ObjectCache {
     lease(objects).close();
   }
 
-  /** Drops the copies of objects no query will read again, e.g. of a restored or erased chunk. */
-  public synchronized void drop(Collection<String> sha256s) {
-    for (String sha : sha256s) {
-      Entry entry = entries.get(sha);
-      if (entry != null && entry.leases == 0) {
-        remove(sha, entry);
+  /**
+   * Drops the copies of objects no query will read again, e.g. of a restored or erased chunk, or
+   * derived files by their key. A copy a query reads now goes when that query is done.
+   */
+  public synchronized void drop(Collection<String> keys) {
+    for (String key : keys) {
+      Entry entry = entries.get(key);
+      if (entry == null) {
+        continue;
+      }
+      if (entry.leases == 0) {
+        remove(key, entry);
+      } else {
+        entry.dropped = true;
       }
     }
   }
+
+  /** A lease of the derived file kept under {@code key}, if it is still kept. */
+  public synchronized Optional<Lease> leaseDerived(String key) {
+    Entry entry = entries.get(key);
+    if (entry == null || entry.dropped) {
+      return Optional.empty();
+    }
+    entry.leases++;
+    return Optional.of(new Lease(List.of(key), List.of(entry.path)));
+  }
+
+  /**
+   * A new file name in the cache's directory to build a derived file in; one left over by a crash
+   * is deleted at the next start.
+   */
+  public Path scratchFile(String key) {
+    return directory.resolve(key + "." + UUID.randomUUID() + ".download");
+  }
+
+  /**
+   * Keeps a file built from cached objects under {@code key}, within the cache's budget. A key
+   * names its file's contents, so while one is kept under the key the new build is deleted.
+   */
+  public synchronized void adoptDerived(String key, Path built) {
+    if (entries.containsKey(key)) {
+      deleteQuietly(built);
+      return;
+    }
+    Path path = directory.resolve(key + DERIVED);
+    try {
+      Files.move(built, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Entry entry = new Entry(path, Files.size(path));
+      entries.put(key, entry);
+      cachedBytes += entry.bytes;
+      evictOverBudget();
+    } catch (IOException e) {
+      deleteQuietly(built);
+      throw new UncheckedIOException("cannot keep " + built + " in the object cache", e);
+    }
+  }
+
+  /** Whether a copy of the object with this SHA-256, or a derived file with this key, is kept. */
 
   /** Bytes held now; may exceed the budget while leased copies are in use. */
   public synchronized long cachedBytes() {
     return cachedBytes;
   }
 
-  public synchronized boolean isCached(String sha256) {
-    return entries.containsKey(sha256);
+  public synchronized boolean isCached(String key) {
+    return entries.containsKey(key);
   }
 
   private Path leaseOne(ColdObject object) {
@@ -201,11 +269,11 @@ public class ObjectCache {
     }
   }
 
-  private synchronized void release(List<String> shas) {
-    for (String sha : shas) {
-      Entry entry = entries.get(sha);
-      if (entry != null) {
-        entry.leases--;
+  private synchronized void release(List<String> keys) {
+    for (String key : keys) {
+      Entry entry = entries.get(key);
+      if (entry != null && --entry.leases == 0 && entry.dropped) {
+        remove(key, entry);
       }
     }
     evictOverBudget();
@@ -231,7 +299,8 @@ public class ObjectCache {
 
   /**
    * Takes over the copies a previous run left, oldest first, so that the budget holds across
-   * restarts; unfinished downloads are deleted. A copy was checked when it was downloaded.
+   * restarts; unfinished downloads and derived files are deleted. A copy was checked when it was
+   * downloaded.
    */
   private void adoptCopiesOnDisk() throws IOException {
     List<Path> copies;
@@ -239,7 +308,10 @@ public class ObjectCache {
       copies = files.toList();
     }
     copies.stream()
-        .filter(f -> f.getFileName().toString().endsWith(".download"))
+        .filter(
+            f ->
+                f.getFileName().toString().endsWith(".download")
+                    || f.getFileName().toString().endsWith(DERIVED))
         .forEach(ObjectCache::deleteQuietly);
     List<Path> parquet =
         copies.stream()

@@ -1,0 +1,320 @@
+package dev.permafrost.query.service;
+
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.query.config.QueryConfig;
+import dev.permafrost.query.domain.ColdObject;
+import dev.permafrost.query.persistence.ActiveChunks;
+import dev.permafrost.support.jdbc.Transactions;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Month-sized copies of a dataset's cold rows, merged from the month's chunk files and sorted by
+ * the dataset's sort keys. DuckDB answers a question over months of daily chunks several times
+ * faster from them: it opens a few files instead of a hundred, and skips the row groups of other
+ * tenants by their statistics.
+ *
+ * <p>A copy lives in the {@link ObjectCache}, under its budget and leases, and names the exact
+ * objects it was merged from. A question reads it for a month only when those of its objects whose
+ * partitions overlap the question's range are exactly the objects the question's own catalog
+ * snapshot names for that month; the copy's other objects lie outside the range, and the question's
+ * time bounds keep their rows out. After a re-archive, a late chunk, a restore or an erasure, a
+ * copy is therefore unused until it is rebuilt, never wrong. Its file is deleted when the events
+ * say its objects were retired, so an erased tenant's rows do not outlive the chunks that held
+ * them.
+ *
+ * <p>Copies are built in the background, one at a time, for a month a question had to read from two
+ * or more chunk files; a month whose chunks exceed {@code merged-copy-max-bytes} stays as it is.
+ */
+@ApplicationScoped
+public class MergedCopies {
+
+  private static final Logger LOG = Logger.getLogger(MergedCopies.class);
+
+  private final DataSource dataSource;
+  private final ActiveChunks activeChunks;
+  private final ObjectCache cache;
+  private final ColdEngine engine;
+  private final long maxBytes;
+
+  private record Month(String dataset, YearMonth month) {}
+
+  /** A kept copy: the objects it was merged from, and its key in the object cache. */
+  private record Copy(List<ColdObject> objects, String cacheKey) {
+    boolean holdsAny(Collection<String> sha256s) {
+      return objects.stream().anyMatch(o -> sha256s.contains(o.sha256()));
+    }
+  }
+
+  /** Guarded by {@code this}. */
+  private final Map<Month, Copy> copies = new HashMap<>();
+
+  private final Set<Month> queued = ConcurrentHashMap.newKeySet();
+  private final AtomicLong reads = new AtomicLong();
+
+  private final ExecutorService builder =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "merged-copies");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  public MergedCopies(
+      DataSource dataSource,
+      ActiveChunks activeChunks,
+      ObjectCache cache,
+      ColdEngine engine,
+      QueryConfig config) {
+    this.dataSource = dataSource;
+    this.activeChunks = activeChunks;
+    this.cache = cache;
+    this.engine = engine;
+    this.maxBytes = config.mergedCopyMaxBytes();
+  }
+
+  /** What one cold question reads: merged copies for some months, chunk files for the rest. */
+  public static final class Sources implements AutoCloseable {
+    private final List<ObjectCache.Lease> copies;
+    private final List<ColdObject> chunkObjects;
+
+    private Sources(List<ObjectCache.Lease> copies, List<ColdObject> chunkObjects) {
+      this.copies = copies;
+      this.chunkObjects = chunkObjects;
+    }
+
+    public List<Path> copyFiles() {
+      return copies.stream().flatMap(lease -> lease.paths().stream()).toList();
+    }
+
+    /** The objects of the months no copy answers for. */
+    public List<ColdObject> chunkObjects() {
+      return chunkObjects;
+    }
+
+    @Override
+    public void close() {
+      copies.forEach(ObjectCache.Lease::close);
+    }
+  }
+
+  /**
+   * The sources of a question over [{@code from}, {@code to}) whose snapshot names {@code objects};
+   * queues a build for each month read from two or more chunk files.
+   */
+  public Sources sources(
+      DatasetDefinition dataset, Instant from, Instant to, List<ColdObject> objects) {
+    Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
+    for (ColdObject object : objects) {
+      byMonth.computeIfAbsent(monthOf(object), m -> new ArrayList<>()).add(object);
+    }
+    List<ObjectCache.Lease> leased = new ArrayList<>();
+    List<ColdObject> chunkObjects = new ArrayList<>();
+    byMonth.forEach(
+        (yearMonth, asked) -> {
+          Month month = new Month(dataset.name(), yearMonth);
+          Optional<ObjectCache.Lease> copy = usableCopy(month, from, to, asked);
+          if (copy.isPresent()) {
+            leased.add(copy.get());
+            reads.incrementAndGet();
+          } else {
+            chunkObjects.addAll(asked);
+            if (asked.size() >= 2) {
+              queueBuild(dataset, month);
+            }
+          }
+        });
+    return new Sources(leased, chunkObjects);
+  }
+
+  /** How many months of the dataset this instance keeps a merged copy of. */
+  public synchronized int months(String dataset) {
+    return (int) copies.keySet().stream().filter(m -> m.dataset().equals(dataset)).count();
+  }
+
+  /** How many times a month of a question was read from a merged copy since the start. */
+  public long reads() {
+    return reads.get();
+  }
+
+  /** Waits until every build queued so far is done; for tests and benchmarks. */
+  public void awaitQueuedBuilds() throws InterruptedException {
+    try {
+      builder.submit(() -> {}).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Deletes the copies holding any of these objects, which no ACTIVE chunk holds any more. */
+  public synchronized void dropHolding(Collection<String> retiredSha256s) {
+    var kept = copies.entrySet().iterator();
+    while (kept.hasNext()) {
+      Copy copy = kept.next().getValue();
+      if (copy.holdsAny(retiredSha256s)) {
+        kept.remove();
+        cache.drop(List.of(copy.cacheKey()));
+      }
+    }
+  }
+
+  private synchronized Optional<ObjectCache.Lease> usableCopy(
+      Month month, Instant from, Instant to, List<ColdObject> asked) {
+    Copy copy = copies.get(month);
+    if (copy == null) {
+      return Optional.empty();
+    }
+    List<String> overlapping =
+        copy.objects().stream()
+            .filter(o -> o.partitionStart().isBefore(to) && o.partitionEnd().isAfter(from))
+            .map(ColdObject::sha256)
+            .sorted()
+            .toList();
+    boolean sameObjects =
+        overlapping.equals(asked.stream().map(ColdObject::sha256).sorted().toList());
+    // Asked for less than half of the month: its chunk files are fewer bytes to read.
+    if (!sameObjects || 2 * asked.size() < copy.objects().size()) {
+      return Optional.empty();
+    }
+    Optional<ObjectCache.Lease> lease = cache.leaseDerived(copy.cacheKey());
+    if (lease.isEmpty()) {
+      copies.remove(month); // evicted under the cache's budget
+    }
+    return lease;
+  }
+
+  private void queueBuild(DatasetDefinition dataset, Month month) {
+    if (maxBytes <= 0 || !queued.add(month)) {
+      return;
+    }
+    builder.submit(
+        () -> {
+          try {
+            build(dataset, month);
+          } catch (RuntimeException | SQLException | IOException e) {
+            // Only a copy: the month is read from its chunk files meanwhile.
+            LOG.warnf(e, "could not merge %s of %s", month.month(), month.dataset());
+          } finally {
+            queued.remove(month);
+          }
+        });
+  }
+
+  private void build(DatasetDefinition dataset, Month month) throws SQLException, IOException {
+    Instant start = month.month().atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    Instant end = month.month().plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    List<ColdObject> objects =
+        Transactions.inSnapshot(
+                dataSource, c -> activeChunks.overlapping(c, dataset.name(), start, end))
+            .stream()
+            .filter(o -> monthOf(o).equals(month.month()))
+            .toList();
+    long bytes = objects.stream().mapToLong(ColdObject::bytes).sum();
+    String key = cacheKey(month, objects);
+    synchronized (this) {
+      Copy current = copies.get(month);
+      if (objects.size() < 2
+          || bytes > maxBytes
+          || current != null && current.cacheKey().equals(key)) {
+        return;
+      }
+    }
+    Path scratch = cache.scratchFile(key);
+    try {
+      merge(dataset, objects, scratch);
+      keep(month, objects, key, scratch);
+    } finally {
+      Files.deleteIfExists(scratch); // kept files were moved away
+    }
+  }
+
+  private void merge(DatasetDefinition dataset, List<ColdObject> objects, Path target)
+      throws SQLException {
+    Set<String> order = new LinkedHashSet<>(dataset.sortKeys());
+    order.add(dataset.timeColumn());
+    try (ObjectCache.Lease files = cache.lease(objects);
+        Connection duck = engine.connect();
+        Statement copy = duck.createStatement()) {
+      copy.execute(
+          "COPY (SELECT * FROM read_parquet("
+              + files.duckDbList()
+              + ", hive_partitioning = false) ORDER BY "
+              + order.stream().map(DatasetDefinition::quote).collect(Collectors.joining(", "))
+              + ") TO '"
+              + target.toAbsolutePath().toString().replace("'", "''")
+              + "' (FORMAT parquet, COMPRESSION zstd)");
+    }
+  }
+
+  /**
+   * Keeps the copy if every object it holds is still ACTIVE. Checked under the lock that {@link
+   * #dropHolding} takes: an erasure that commits after the check sends its event after, and the
+   * event's drop finds the copy kept.
+   */
+  private synchronized void keep(Month month, List<ColdObject> objects, String key, Path built) {
+    List<String> shas = objects.stream().map(ColdObject::sha256).toList();
+    if (!Transactions.inSnapshot(dataSource, c -> activeChunks.allActive(c, shas))) {
+      return; // retired meanwhile; the caller deletes the file
+    }
+    cache.adoptDerived(key, built);
+    Copy replaced = copies.put(month, new Copy(objects, key));
+    if (replaced != null && !replaced.cacheKey().equals(key)) {
+      cache.drop(List.of(replaced.cacheKey()));
+    }
+    LOG.debugf("merged %d chunk objects of %s into %s", objects.size(), month, key);
+  }
+
+  /** A name for the copy of exactly these objects. */
+  private static String cacheKey(Month month, List<ColdObject> objects) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update((month.dataset() + "/" + month.month()).getBytes(StandardCharsets.UTF_8));
+      objects.stream()
+          .map(ColdObject::sha256)
+          .sorted()
+          .forEach(sha -> digest.update(sha.getBytes(StandardCharsets.US_ASCII)));
+      return "merged-" + HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static YearMonth monthOf(ColdObject object) {
+    return YearMonth.from(object.partitionStart().atOffset(ZoneOffset.UTC));
+  }
+
+  @PreDestroy
+  void stop() {
+    builder.shutdownNow();
+  }
+}
