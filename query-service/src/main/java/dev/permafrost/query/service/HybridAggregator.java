@@ -133,22 +133,53 @@ public class HybridAggregator {
             ? List.of()
             : activeChunks.overlapping(c, dataset.name(), aggregation.from(), aggregation.to());
     hooks.afterSnapshot();
+    // With no hot row in the question, the cold parts are the answer: DuckDB may rank them.
+    boolean coldOnly = !coldObjects.isEmpty() && !anyHotRow(c, dataset, schema, aggregation);
     // Cold objects never change: DuckDB computes their parts while PostgreSQL computes the hot.
     Future<PartialAggregates> cold =
         coldObjects.isEmpty()
             ? CompletableFuture.completedFuture(new PartialAggregates(aggregation.metrics()))
-            : coldWorkers.submit(() -> coldParts(dataset, schema, aggregation, coldObjects));
+            : coldWorkers.submit(
+                () -> coldParts(dataset, schema, aggregation, coldObjects, coldOnly));
+    if (coldOnly) {
+      return new Snapshot(new PartialAggregates(aggregation.metrics()), coldObjects, cold);
+    }
     String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
     try (PreparedStatement select = c.prepareStatement(sql)) {
-      ColumnType timeType = typeOf(schema, dataset.timeColumn());
-      TimeBounds.bind(select, 1, timeType, aggregation.from());
-      TimeBounds.bind(select, 2, timeType, aggregation.to());
-      bindFilters(select, 3, aggregation);
+      bindBoundsAndFilters(select, schema, dataset, aggregation);
       return new Snapshot(read(select, schema, aggregation), coldObjects, cold);
     } catch (SQLException | RuntimeException e) {
       cold.cancel(true); // nobody will wait for it
       throw e;
     }
+  }
+
+  /**
+   * Whether any hot row lies in the question's range and passes its filters; stops at the first.
+   */
+  private static boolean anyHotRow(
+      Connection c, DatasetDefinition dataset, TableSchema schema, Aggregation aggregation)
+      throws SQLException {
+    String where = where(Dialect.POSTGRES, dataset, schema, aggregation);
+    try (PreparedStatement probe =
+        c.prepareStatement("SELECT 1 FROM " + dataset.table() + where + " LIMIT 1")) {
+      bindBoundsAndFilters(probe, schema, dataset, aggregation);
+      try (ResultSet rs = probe.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static void bindBoundsAndFilters(
+      PreparedStatement select,
+      TableSchema schema,
+      DatasetDefinition dataset,
+      Aggregation aggregation)
+      throws SQLException {
+    ColumnType timeType = typeOf(schema, dataset.timeColumn());
+    TimeBounds.bind(select, 1, timeType, aggregation.from());
+    TimeBounds.bind(select, 2, timeType, aggregation.to());
+    bindFilters(select, 3, aggregation);
   }
 
   /**
@@ -174,23 +205,64 @@ public class HybridAggregator {
     }
   }
 
-  /** The cold chunks' parts, from the answer cache when these very objects were asked before. */
+  /**
+   * The cold chunks' parts, from the answer cache when these very objects were asked before. When
+   * they are the whole answer ({@code coldOnly}), DuckDB keeps only the groups that can be in it.
+   */
   private PartialAggregates coldParts(
       DatasetDefinition dataset,
       TableSchema schema,
       Aggregation aggregation,
-      List<ColdObject> objects) {
+      List<ColdObject> objects,
+      boolean coldOnly) {
+    String ranked = coldOnly ? rankedOnly(aggregation) : "";
     // The question as DuckDB gets it, less the file list: with the objects, the answer's key.
-    String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
+    String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows") + ranked;
     return coldAnswers.computeIfAbsent(
-        question, aggregation, objects, () -> queryCold(dataset, schema, aggregation, objects));
+        question,
+        aggregation,
+        objects,
+        () -> queryCold(dataset, schema, aggregation, objects, ranked));
+  }
+
+  /**
+   * A wrapper that keeps the groups ranked within the limit by the aggregation's order, ties
+   * included, so that the exact order and cut are still made in Java; empty when it would not be
+   * exact. Only an order by metrics whose finished value is their one part (not an average), over
+   * one limit (not per group), qualifies: text order may differ between the engines.
+   */
+  private static String rankedOnly(Aggregation aggregation) {
+    if (aggregation.perGroupLimit().isPresent() || aggregation.order().isEmpty()) {
+      return "";
+    }
+    List<String> order = new ArrayList<>();
+    for (Aggregation.Order by : aggregation.order()) {
+      int part = 0;
+      Metric ordered = null;
+      for (Metric metric : aggregation.metrics()) {
+        if (metric.name().equals(by.name())) {
+          ordered = metric;
+          break;
+        }
+        part += PartialAggregates.partsOf(metric);
+      }
+      if (ordered == null || ordered.function() == Aggregation.Function.AVG) {
+        return "";
+      }
+      order.add("part_" + (part + 1) + (by.descending() ? " DESC" : " ASC") + " NULLS LAST");
+    }
+    return ") AS parts QUALIFY rank() OVER (ORDER BY "
+        + String.join(", ", order)
+        + ") <= "
+        + aggregation.limit();
   }
 
   private PartialAggregates queryCold(
       DatasetDefinition dataset,
       TableSchema schema,
       Aggregation aggregation,
-      List<ColdObject> objects) {
+      List<ColdObject> objects,
+      String ranked) {
     try (MergedCopies.Sources sources =
             copies.sources(dataset, aggregation.from(), aggregation.to(), objects);
         ObjectCache.Lease files = cache.lease(sources.chunkObjects());
@@ -199,8 +271,9 @@ public class HybridAggregator {
       read.addAll(files.paths());
       String source =
           "read_parquet(" + ObjectCache.duckDbList(read) + ", hive_partitioning = false)";
+      String sql = sql(Dialect.DUCKDB, dataset, schema, aggregation, source);
       try (PreparedStatement select =
-          duck.prepareStatement(sql(Dialect.DUCKDB, dataset, schema, aggregation, source))) {
+          duck.prepareStatement(ranked.isEmpty() ? sql : "SELECT * FROM (" + sql + ranked)) {
         ColumnType timeType = typeOf(schema, dataset.timeColumn());
         select.setString(1, duckLiteral(timeType, aggregation.from()));
         select.setString(2, duckLiteral(timeType, aggregation.to()));
@@ -232,21 +305,38 @@ public class HybridAggregator {
     for (GroupKey group : aggregation.groups()) {
       select.add(groupExpression(dialect, group, typeOf(schema, group.column())));
     }
+    int part = 0;
     for (Metric metric : aggregation.metrics()) {
-      select.addAll(partExpressions(metric, schema));
+      for (String expression : partExpressions(metric, schema)) {
+        select.add(expression + " AS part_" + ++part); // named for rankedOnly
+      }
     }
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(String.join(", ", select))
+            .append(" FROM ")
+            .append(source)
+            .append(where(dialect, dataset, schema, aggregation));
+    if (!aggregation.groups().isEmpty()) {
+      sql.append(" GROUP BY ");
+      for (int i = 1; i <= aggregation.groups().size(); i++) {
+        sql.append(i == 1 ? "" : ", ").append(i);
+      }
+    }
+    return sql.toString();
+  }
+
+  /** The rows of the question: {@code ?} 1 and 2 are the time bounds, then the filter values. */
+  private static String where(
+      Dialect dialect, DatasetDefinition dataset, TableSchema schema, Aggregation aggregation) {
     String time = DatasetDefinition.quote(dataset.timeColumn());
     // PostgreSQL's driver binds bounds typed; DuckDB gets them as text in the column's type.
     String bound =
         dialect == Dialect.POSTGRES
             ? "?"
             : "CAST(? AS " + duckType(typeOf(schema, dataset.timeColumn())) + ")";
-    StringBuilder sql =
-        new StringBuilder("SELECT ")
-            .append(String.join(", ", select))
-            .append(" FROM ")
-            .append(source)
-            .append(" WHERE ")
+    StringBuilder where =
+        new StringBuilder(" WHERE ")
             .append(time)
             .append(" >= ")
             .append(bound)
@@ -255,15 +345,9 @@ public class HybridAggregator {
             .append(" < ")
             .append(bound);
     for (Filter filter : aggregation.filters()) {
-      sql.append(" AND ").append(condition(filter, typeOf(schema, filter.column())));
+      where.append(" AND ").append(condition(filter, typeOf(schema, filter.column())));
     }
-    if (!aggregation.groups().isEmpty()) {
-      sql.append(" GROUP BY ");
-      for (int i = 1; i <= aggregation.groups().size(); i++) {
-        sql.append(i == 1 ? "" : ", ").append(i);
-      }
-    }
-    return sql.toString();
+    return where.toString();
   }
 
   private static String groupExpression(Dialect dialect, GroupKey group, ColumnType type) {
