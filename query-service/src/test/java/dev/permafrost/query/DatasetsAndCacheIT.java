@@ -190,6 +190,7 @@ class DatasetsAndCacheIT {
   void theCacheIsWarmedWhenAChunkIsArchivedAndDroppedWhenItIsRestored() throws Exception {
     Manifest manifest = archive(FIRST_DAY.plusDays(1));
     String sha = manifest.objects().get(0).sha256();
+    copies.awaitQueuedBuilds(); // a merge would lease the object
     cache.drop(List.of(sha));
     assertThat(cache.isCached(sha)).isFalse();
 
@@ -268,6 +269,7 @@ class DatasetsAndCacheIT {
     assertThat(copies.reads()).isEqualTo(reads + 2);
 
     // A restored chunk: the copy holding it is deleted from disk.
+    copies.awaitQueuedBuilds();
     int months = copies.months("pageviews");
     List<Path> mergedFiles = mergedFiles();
     restore(chunks.get(0));
@@ -296,7 +298,7 @@ class DatasetsAndCacheIT {
 
   private List<Path> mergedFiles() throws Exception {
     try (var files = Files.list(config.cacheDir())) {
-      return files.filter(f -> f.getFileName().toString().startsWith("merged-")).toList();
+      return files.filter(f -> f.getFileName().toString().endsWith(".derived.parquet")).toList();
     }
   }
 

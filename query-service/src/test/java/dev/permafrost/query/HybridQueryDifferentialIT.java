@@ -79,6 +79,7 @@ class HybridQueryDifferentialIT {
   @Test
   void everyEndpointAnswersLikeOneTableHoldingEveryRowThroughArchivesImportsRestoresAndErasures()
       throws Exception {
+    long copyReads = copies.reads();
     compareRandomQuestions("the start, everything hot");
     for (int step = 0; step < 14; step++) {
       LocalDate day = FIRST_DAY.plusDays(random.nextInt(DAYS));
@@ -99,7 +100,7 @@ class HybridQueryDifferentialIT {
                     + "' AND state = 'ACTIVE'"))
         .as("some chunks are cold at the end")
         .isPositive();
-    assertThat(copies.reads()).as("some questions read merged copies").isPositive();
+    assertThat(copies.reads()).as("some questions read merged copies").isGreaterThan(copyReads);
   }
 
   @Test

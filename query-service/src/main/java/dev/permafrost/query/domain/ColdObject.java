@@ -14,4 +14,10 @@ public record ColdObject(
     Instant partitionEnd,
     String key,
     String sha256,
-    long bytes) {}
+    long bytes) {
+
+  /** Whether its partition overlaps [from, to), as the catalog's range queries decide it. */
+  public boolean overlaps(Instant from, Instant to) {
+    return partitionStart.isBefore(to) && partitionEnd.isAfter(from);
+  }
+}

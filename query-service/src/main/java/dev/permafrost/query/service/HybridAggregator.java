@@ -128,10 +128,19 @@ public class HybridAggregator {
   private Snapshot readSnapshot(Connection c, DatasetDefinition dataset, Aggregation aggregation)
       throws SQLException {
     TableSchema schema = schemas.of(dataset);
-    List<ColdObject> coldObjects =
+    // The range's whole months: a merged copy is read only for a month it holds all of.
+    List<ColdObject> monthsObjects =
         dataset.mode() == LifecycleMode.OFFLOAD
             ? List.of()
-            : activeChunks.overlapping(c, dataset.name(), aggregation.from(), aggregation.to());
+            : activeChunks.overlapping(
+                c,
+                dataset.name(),
+                MergedCopies.startOfMonth(aggregation.from()),
+                MergedCopies.startOfNextMonth(aggregation.to()));
+    List<ColdObject> coldObjects =
+        monthsObjects.stream()
+            .filter(o -> o.overlaps(aggregation.from(), aggregation.to()))
+            .toList();
     hooks.afterSnapshot();
     // With no hot row in the question, the cold parts are the answer: DuckDB may rank them.
     boolean coldOnly = !coldObjects.isEmpty() && !anyHotRow(c, dataset, schema, aggregation);
@@ -140,7 +149,8 @@ public class HybridAggregator {
         coldObjects.isEmpty()
             ? CompletableFuture.completedFuture(new PartialAggregates(aggregation.metrics()))
             : coldWorkers.submit(
-                () -> coldParts(dataset, schema, aggregation, coldObjects, coldOnly));
+                () ->
+                    coldParts(dataset, schema, aggregation, coldObjects, monthsObjects, coldOnly));
     if (coldOnly) {
       return new Snapshot(new PartialAggregates(aggregation.metrics()), coldObjects, cold);
     }
@@ -214,6 +224,7 @@ public class HybridAggregator {
       TableSchema schema,
       Aggregation aggregation,
       List<ColdObject> objects,
+      List<ColdObject> monthsObjects,
       boolean coldOnly) {
     String ranked = coldOnly ? rankedOnly(aggregation) : "";
     // The question as DuckDB gets it, less the file list: with the objects, the answer's key.
@@ -222,7 +233,7 @@ public class HybridAggregator {
         question,
         aggregation,
         objects,
-        () -> queryCold(dataset, schema, aggregation, objects, ranked));
+        () -> queryCold(dataset, schema, aggregation, objects, monthsObjects, ranked));
   }
 
   /**
@@ -249,7 +260,7 @@ public class HybridAggregator {
       if (ordered == null || ordered.function() == Aggregation.Function.AVG) {
         return "";
       }
-      order.add("part_" + (part + 1) + (by.descending() ? " DESC" : " ASC") + " NULLS LAST");
+      order.add(partAlias(part + 1) + (by.descending() ? " DESC" : " ASC") + " NULLS LAST");
     }
     return ") AS parts QUALIFY rank() OVER (ORDER BY "
         + String.join(", ", order)
@@ -262,9 +273,10 @@ public class HybridAggregator {
       TableSchema schema,
       Aggregation aggregation,
       List<ColdObject> objects,
+      List<ColdObject> monthsObjects,
       String ranked) {
     try (MergedCopies.Sources sources =
-            copies.sources(dataset, aggregation.from(), aggregation.to(), objects);
+            copies.sources(dataset, aggregation.from(), aggregation.to(), objects, monthsObjects);
         ObjectCache.Lease files = cache.lease(sources.chunkObjects());
         Connection duck = engine.connect()) {
       List<Path> read = new ArrayList<>(sources.copyFiles());
@@ -308,7 +320,7 @@ public class HybridAggregator {
     int part = 0;
     for (Metric metric : aggregation.metrics()) {
       for (String expression : partExpressions(metric, schema)) {
-        select.add(expression + " AS part_" + ++part); // named for rankedOnly
+        select.add(expression + " AS " + partAlias(++part)); // named for rankedOnly
       }
     }
     StringBuilder sql =
@@ -348,6 +360,11 @@ public class HybridAggregator {
       where.append(" AND ").append(condition(filter, typeOf(schema, filter.column())));
     }
     return where.toString();
+  }
+
+  /** A name no column of a table is likely to have. */
+  private static String partAlias(int part) {
+    return "\"__permafrost_part_" + part + "\"";
   }
 
   private static String groupExpression(Dialect dialect, GroupKey group, ColumnType type) {

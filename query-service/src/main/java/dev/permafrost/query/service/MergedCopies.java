@@ -45,13 +45,12 @@ import org.jboss.logging.Logger;
  * tenants by their statistics.
  *
  * <p>A copy lives in the {@link ObjectCache}, under its budget and leases, and names the exact
- * objects it was merged from. A question reads it for a month only when those of its objects whose
- * partitions overlap the question's range are exactly the objects the question's own catalog
- * snapshot names for that month; the copy's other objects lie outside the range, and the question's
- * time bounds keep their rows out. After a re-archive, a late chunk, a restore or an erasure, a
- * copy is therefore unused until it is rebuilt, never wrong. Its file is deleted when the events
- * say its objects were retired, so an erased tenant's rows do not outlive the chunks that held
- * them.
+ * objects it was merged from. A question reads it for a month only when they are exactly the
+ * month's ACTIVE objects in the question's own catalog snapshot; the question's time bounds keep
+ * the rows of days it did not ask for out. After a re-archive, a late chunk, a restore or an
+ * erasure, a copy is therefore unused until it is rebuilt, never wrong, and a copy whose events
+ * were lost is never read again. Its file is deleted when the events say its objects were retired,
+ * so an erased tenant's rows do not outlive the chunks that held them.
  *
  * <p>Copies are built in the background, one at a time, for a month a question had to read from two
  * or more chunk files; a month whose chunks exceed {@code merged-copy-max-bytes} stays as it is.
@@ -129,32 +128,71 @@ public class MergedCopies {
   }
 
   /**
-   * The sources of a question over [{@code from}, {@code to}) whose snapshot names {@code objects};
-   * queues a build for each month read from two or more chunk files.
+   * The sources of a question over [{@code from}, {@code to}) whose snapshot names {@code asked},
+   * and {@code monthsObjects}, every ACTIVE object of the range's months; queues a build for a
+   * month read from two or more chunk files that has no copy of its ACTIVE objects.
    */
   public Sources sources(
-      DatasetDefinition dataset, Instant from, Instant to, List<ColdObject> objects) {
+      DatasetDefinition dataset,
+      Instant from,
+      Instant to,
+      List<ColdObject> asked,
+      List<ColdObject> monthsObjects) {
+    YearMonth first = YearMonth.from(from.atOffset(ZoneOffset.UTC));
     Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
-    for (ColdObject object : objects) {
+    for (ColdObject object : monthsObjects) {
       byMonth.computeIfAbsent(monthOf(object), m -> new ArrayList<>()).add(object);
     }
-    List<ObjectCache.Lease> leased = new ArrayList<>();
+    List<ObjectCache.Lease> copyLeases = new ArrayList<>();
     List<ColdObject> chunkObjects = new ArrayList<>();
-    byMonth.forEach(
-        (yearMonth, asked) -> {
-          Month month = new Month(dataset.name(), yearMonth);
-          Optional<ObjectCache.Lease> copy = usableCopy(month, from, to, asked);
-          if (copy.isPresent()) {
-            leased.add(copy.get());
-            reads.incrementAndGet();
-          } else {
-            chunkObjects.addAll(asked);
-            if (asked.size() >= 2) {
-              queueBuild(dataset, month);
-            }
+    try {
+      for (ColdObject object : asked) {
+        YearMonth yearMonth = monthOf(object);
+        List<ColdObject> ofMonth = byMonth.remove(yearMonth);
+        if (ofMonth == null) {
+          continue; // the month was taken care of with its first object
+        }
+        List<ColdObject> askedOfMonth =
+            asked.stream().filter(o -> monthOf(o).equals(yearMonth)).toList();
+        // A partition that starts in an earlier month than the range: that month is not whole.
+        if (yearMonth.isBefore(first)) {
+          chunkObjects.addAll(askedOfMonth);
+          continue;
+        }
+        Month month = new Month(dataset.name(), yearMonth);
+        Optional<ObjectCache.Lease> copy = usableCopy(month, ofMonth, askedOfMonth.size());
+        if (copy.isPresent()) {
+          copyLeases.add(copy.get());
+          reads.incrementAndGet();
+        } else {
+          chunkObjects.addAll(askedOfMonth);
+          if (askedOfMonth.size() >= 2 && !holdsExactly(month, ofMonth)) {
+            queueBuild(dataset, month);
           }
-        });
-    return new Sources(leased, chunkObjects);
+        }
+      }
+    } catch (RuntimeException e) {
+      copyLeases.forEach(ObjectCache.Lease::close);
+      throw e;
+    }
+    return new Sources(copyLeases, chunkObjects);
+  }
+
+  /** The first instant of the UTC month of {@code instant}. */
+  public static Instant startOfMonth(Instant instant) {
+    return YearMonth.from(instant.atOffset(ZoneOffset.UTC))
+        .atDay(1)
+        .atStartOfDay()
+        .toInstant(ZoneOffset.UTC);
+  }
+
+  /** The first instant of the UTC month after the one of {@code instant}. */
+  public static Instant startOfNextMonth(Instant instant) {
+    return YearMonth.from(instant.atOffset(ZoneOffset.UTC))
+        .plusMonths(1)
+        .atDay(1)
+        .atStartOfDay()
+        .toInstant(ZoneOffset.UTC);
   }
 
   /** How many months of the dataset this instance keeps a merged copy of. */
@@ -188,22 +226,15 @@ public class MergedCopies {
     }
   }
 
+  /**
+   * A lease of the month's copy if it holds exactly {@code ofMonth}, the month's ACTIVE objects in
+   * the question's snapshot, and the question asks for at least half of them (for fewer, the chunk
+   * files are less to read).
+   */
   private synchronized Optional<ObjectCache.Lease> usableCopy(
-      Month month, Instant from, Instant to, List<ColdObject> asked) {
+      Month month, List<ColdObject> ofMonth, int asked) {
     Copy copy = copies.get(month);
-    if (copy == null) {
-      return Optional.empty();
-    }
-    List<String> overlapping =
-        copy.objects().stream()
-            .filter(o -> o.partitionStart().isBefore(to) && o.partitionEnd().isAfter(from))
-            .map(ColdObject::sha256)
-            .sorted()
-            .toList();
-    boolean sameObjects =
-        overlapping.equals(asked.stream().map(ColdObject::sha256).sorted().toList());
-    // Asked for less than half of the month: its chunk files are fewer bytes to read.
-    if (!sameObjects || 2 * asked.size() < copy.objects().size()) {
+    if (copy == null || !sameObjects(copy.objects(), ofMonth) || 2 * asked < ofMonth.size()) {
       return Optional.empty();
     }
     Optional<ObjectCache.Lease> lease = cache.leaseDerived(copy.cacheKey());
@@ -211,6 +242,19 @@ public class MergedCopies {
       copies.remove(month); // evicted under the cache's budget
     }
     return lease;
+  }
+
+  private synchronized boolean holdsExactly(Month month, List<ColdObject> ofMonth) {
+    Copy copy = copies.get(month);
+    return copy != null && sameObjects(copy.objects(), ofMonth) && cache.isCached(copy.cacheKey());
+  }
+
+  private static boolean sameObjects(List<ColdObject> a, List<ColdObject> b) {
+    return a.stream()
+        .map(ColdObject::sha256)
+        .sorted()
+        .toList()
+        .equals(b.stream().map(ColdObject::sha256).sorted().toList());
   }
 
   private void queueBuild(DatasetDefinition dataset, Month month) {
@@ -232,7 +276,7 @@ public class MergedCopies {
 
   private void build(DatasetDefinition dataset, Month month) throws SQLException, IOException {
     Instant start = month.month().atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-    Instant end = month.month().plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    Instant end = startOfNextMonth(start);
     List<ColdObject> objects =
         Transactions.inSnapshot(
                 dataSource, c -> activeChunks.overlapping(c, dataset.name(), start, end))
@@ -244,8 +288,11 @@ public class MergedCopies {
     synchronized (this) {
       Copy current = copies.get(month);
       if (objects.size() < 2
-          || bytes > maxBytes
-          || current != null && current.cacheKey().equals(key)) {
+          // The copy and the files it is made of must fit the cache together with others.
+          || bytes > Math.min(maxBytes, cache.maxBytes() / 4)
+          || current != null
+              && current.cacheKey().equals(key)
+              && cache.isCached(current.cacheKey())) {
         return;
       }
     }
@@ -284,7 +331,12 @@ public class MergedCopies {
   private synchronized void keep(Month month, List<ColdObject> objects, String key, Path built) {
     List<String> shas = objects.stream().map(ColdObject::sha256).toList();
     if (!Transactions.inSnapshot(dataSource, c -> activeChunks.allActive(c, shas))) {
-      return; // retired meanwhile; the caller deletes the file
+      // Retired meanwhile: the caller deletes the file, and the merge may have downloaded
+      // objects again that the events had dropped.
+      List<java.util.UUID> chunkIds = objects.stream().map(ColdObject::chunkId).distinct().toList();
+      cache.drop(
+          Transactions.inSnapshot(dataSource, c -> activeChunks.retiredObjects(c, chunkIds)));
+      return;
     }
     cache.adoptDerived(key, built);
     Copy replaced = copies.put(month, new Copy(objects, key));

@@ -86,6 +86,7 @@ public class ObjectCache {
   public final class Lease implements AutoCloseable {
     private final List<String> keys;
     private final List<Path> paths;
+    private boolean closed;
 
     private Lease(List<String> keys, List<Path> paths) {
       this.keys = keys;
@@ -104,6 +105,12 @@ public class ObjectCache {
 
     @Override
     public void close() {
+      synchronized (ObjectCache.this) {
+        if (closed) {
+          return; // a second close must not release another holder's lease
+        }
+        closed = true;
+      }
       release(keys);
     }
   }
@@ -171,8 +178,8 @@ public class ObjectCache {
   }
 
   /**
-   * A new file name in the cache's directory to build a derived file in; one left over by a crash
-   * is deleted at the next start.
+   * A new file name in the cache's directory to build a derived file in; named like a partial
+   * download, so that one left over by a crash is deleted at the next start.
    */
   public Path scratchFile(String key) {
     return directory.resolve(key + "." + UUID.randomUUID() + ".download");
@@ -200,13 +207,17 @@ public class ObjectCache {
     }
   }
 
-  /** Whether a copy of the object with this SHA-256, or a derived file with this key, is kept. */
-
   /** Bytes held now; may exceed the budget while leased copies are in use. */
   public synchronized long cachedBytes() {
     return cachedBytes;
   }
 
+  /** The budget, {@code cache-max-bytes}. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /** Whether a copy of the object with this SHA-256, or a derived file with this key, is kept. */
   public synchronized boolean isCached(String key) {
     return entries.containsKey(key);
   }
