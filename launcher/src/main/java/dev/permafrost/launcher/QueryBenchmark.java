@@ -144,8 +144,9 @@ final class QueryBenchmark {
 
       // The first questions queued a merged copy of each month they read; warm means built.
       progress.step("Merging each month's chunk files into one sorted copy");
-      double merging = millis(() -> awaitMergedMonths(query, monthsOf(firstDay, end)));
-      progress.done(String.format("%d months in %.1f s", monthsOf(firstDay, end), merging / 1000));
+      int months = monthsOf(firstDay, end);
+      double merging = millis(() -> awaitMergedMonths(query, months));
+      progress.done(String.format("%d months in %.1f s", months, merging / 1000));
 
       progress.step("Query-service, everything cold, objects cached");
       // Questions 1.. are new to the service: no answer comes from its answer cache.

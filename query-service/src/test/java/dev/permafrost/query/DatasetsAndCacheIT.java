@@ -307,16 +307,7 @@ class DatasetsAndCacheIT {
     List<ColdObject> objects = new ArrayList<>();
     for (int day = 2; day < 4; day++) {
       Manifest manifest = archive(FIRST_DAY.plusDays(day));
-      Manifest.StoredObject object = manifest.objects().get(0);
-      objects.add(
-          new ColdObject(
-              manifest.chunkId(),
-              manifest.partition(),
-              manifest.partitionStart(),
-              manifest.partitionEnd(),
-              object.key(),
-              object.sha256(),
-              object.bytes()));
+      objects.add(coldObject(manifest));
     }
     ColdObject first = objects.get(0);
     ColdObject second = objects.get(1);
@@ -353,7 +344,6 @@ class DatasetsAndCacheIT {
   @Test
   void aStoreThatCannotBeReachedIsAnErrorNamingThePartitionNeverAnEmptyAnswer() throws Exception {
     Manifest manifest = archive(FIRST_DAY.plusDays(4));
-    Manifest.StoredObject object = manifest.objects().get(0);
     int closedPort;
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       closedPort = socket.getLocalPort();
@@ -370,18 +360,23 @@ class DatasetsAndCacheIT {
         new ObjectCache(
             new ObjectStore(unreachable, "permafrost"),
             config(Files.createTempDirectory(Path.of("target"), "cache-down"), 1 << 30));
-    ColdObject cold =
-        new ColdObject(
-            manifest.chunkId(),
-            manifest.partition(),
-            manifest.partitionStart(),
-            manifest.partitionEnd(),
-            object.key(),
-            object.sha256(),
-            object.bytes());
+    ColdObject cold = coldObject(manifest);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> cut.lease(List.of(cold)))
         .isInstanceOf(dev.permafrost.query.service.ColdReadException.class)
         .hasMessageContaining("partition " + manifest.partition() + " could not be read");
+  }
+
+  /** The chunk's first object, as the catalog lists it to a query. */
+  private static ColdObject coldObject(Manifest manifest) {
+    Manifest.StoredObject object = manifest.objects().get(0);
+    return new ColdObject(
+        manifest.chunkId(),
+        manifest.partition(),
+        manifest.partitionStart(),
+        manifest.partitionEnd(),
+        object.key(),
+        object.sha256(),
+        object.bytes());
   }
 
   /** Exports the day to the store, records its chunk as ACTIVE and prunes its hot rows. */

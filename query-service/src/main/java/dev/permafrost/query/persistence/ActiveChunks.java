@@ -55,23 +55,6 @@ public class ActiveChunks {
     return shas;
   }
 
-  /** Whether an ACTIVE chunk still holds each of these objects. */
-  public boolean allActive(Connection connection, List<String> sha256s) throws SQLException {
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            """
-            SELECT count(DISTINCT o.sha256) FROM archive.chunk_object o
-            JOIN archive.chunk c ON c.chunk_id = o.chunk_id
-            WHERE o.sha256 = ANY (?) AND c.state = 'ACTIVE'
-            """)) {
-      select.setArray(1, connection.createArrayOf("text", sha256s.toArray()));
-      try (ResultSet rs = select.executeQuery()) {
-        rs.next();
-        return rs.getLong(1) == sha256s.stream().distinct().count();
-      }
-    }
-  }
-
   /** The dataset's ACTIVE chunks summed up. */
   public DatasetInfo.Cold summary(Connection snapshot, String dataset) throws SQLException {
     try (PreparedStatement select =

@@ -226,25 +226,25 @@ public class HybridAggregator {
       List<ColdObject> objects,
       List<ColdObject> monthsObjects,
       boolean coldOnly) {
-    String ranked = coldOnly ? rankedOnly(aggregation) : "";
     // The question as DuckDB gets it, less the file list: with the objects, the answer's key.
-    String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows") + ranked;
+    String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
     return coldAnswers.computeIfAbsent(
-        question,
+        coldOnly ? rankedOnly(question, aggregation) : question,
         aggregation,
         objects,
-        () -> queryCold(dataset, schema, aggregation, objects, monthsObjects, ranked));
+        () -> queryCold(dataset, schema, aggregation, objects, monthsObjects, coldOnly));
   }
 
   /**
-   * A wrapper that keeps the groups ranked within the limit by the aggregation's order, ties
-   * included, so that the exact order and cut are still made in Java; empty when it would not be
-   * exact. Only an order by metrics whose finished value is their one part (not an average), over
-   * one limit (not per group), qualifies: text order may differ between the engines.
+   * The partial aggregate query {@code sql}, wrapped to keep the groups ranked within the limit by
+   * the aggregation's order, ties included, so that the exact order and cut are still made in Java;
+   * {@code sql} itself when that would not be exact. Only an order by metrics whose finished value
+   * is their one part (not an average), over one limit (not per group), qualifies: text order may
+   * differ between the engines.
    */
-  private static String rankedOnly(Aggregation aggregation) {
+  private static String rankedOnly(String sql, Aggregation aggregation) {
     if (aggregation.perGroupLimit().isPresent() || aggregation.order().isEmpty()) {
-      return "";
+      return sql;
     }
     List<String> order = new ArrayList<>();
     for (Aggregation.Order by : aggregation.order()) {
@@ -258,11 +258,13 @@ public class HybridAggregator {
         part += PartialAggregates.partsOf(metric);
       }
       if (ordered == null || ordered.function() == Aggregation.Function.AVG) {
-        return "";
+        return sql;
       }
       order.add(partAlias(part + 1) + (by.descending() ? " DESC" : " ASC") + " NULLS LAST");
     }
-    return ") AS parts QUALIFY rank() OVER (ORDER BY "
+    return "SELECT * FROM ("
+        + sql
+        + ") AS parts QUALIFY rank() OVER (ORDER BY "
         + String.join(", ", order)
         + ") <= "
         + aggregation.limit();
@@ -274,9 +276,9 @@ public class HybridAggregator {
       Aggregation aggregation,
       List<ColdObject> objects,
       List<ColdObject> monthsObjects,
-      String ranked) {
+      boolean coldOnly) {
     try (MergedCopies.Sources sources =
-            copies.sources(dataset, aggregation.from(), aggregation.to(), objects, monthsObjects);
+            copies.sources(dataset, aggregation.from(), objects, monthsObjects);
         ObjectCache.Lease files = cache.lease(sources.chunkObjects());
         Connection duck = engine.connect()) {
       List<Path> read = new ArrayList<>(sources.copyFiles());
@@ -285,7 +287,7 @@ public class HybridAggregator {
           "read_parquet(" + ObjectCache.duckDbList(read) + ", hive_partitioning = false)";
       String sql = sql(Dialect.DUCKDB, dataset, schema, aggregation, source);
       try (PreparedStatement select =
-          duck.prepareStatement(ranked.isEmpty() ? sql : "SELECT * FROM (" + sql + ranked)) {
+          duck.prepareStatement(coldOnly ? rankedOnly(sql, aggregation) : sql)) {
         ColumnType timeType = typeOf(schema, dataset.timeColumn());
         select.setString(1, duckLiteral(timeType, aggregation.from()));
         select.setString(2, duckLiteral(timeType, aggregation.to()));

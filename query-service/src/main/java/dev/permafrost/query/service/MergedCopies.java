@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -128,32 +129,24 @@ public class MergedCopies {
   }
 
   /**
-   * The sources of a question over [{@code from}, {@code to}) whose snapshot names {@code asked},
-   * and {@code monthsObjects}, every ACTIVE object of the range's months; queues a build for a
-   * month read from two or more chunk files that has no copy of its ACTIVE objects.
+   * The sources of a question whose range starts at {@code from} and whose snapshot names {@code
+   * asked}, and {@code monthsObjects}, every ACTIVE object of the range's months; queues a build
+   * for a month read from two or more chunk files that has no copy of its ACTIVE objects.
    */
   public Sources sources(
       DatasetDefinition dataset,
       Instant from,
-      Instant to,
       List<ColdObject> asked,
       List<ColdObject> monthsObjects) {
-    YearMonth first = YearMonth.from(from.atOffset(ZoneOffset.UTC));
-    Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
-    for (ColdObject object : monthsObjects) {
-      byMonth.computeIfAbsent(monthOf(object), m -> new ArrayList<>()).add(object);
-    }
+    YearMonth first = monthOf(from);
+    Map<YearMonth, List<ColdObject>> allOfMonth = byMonth(monthsObjects);
     List<ObjectCache.Lease> copyLeases = new ArrayList<>();
     List<ColdObject> chunkObjects = new ArrayList<>();
     try {
-      for (ColdObject object : asked) {
-        YearMonth yearMonth = monthOf(object);
-        List<ColdObject> ofMonth = byMonth.remove(yearMonth);
-        if (ofMonth == null) {
-          continue; // the month was taken care of with its first object
-        }
-        List<ColdObject> askedOfMonth =
-            asked.stream().filter(o -> monthOf(o).equals(yearMonth)).toList();
+      for (Map.Entry<YearMonth, List<ColdObject>> askedByMonth : byMonth(asked).entrySet()) {
+        YearMonth yearMonth = askedByMonth.getKey();
+        List<ColdObject> askedOfMonth = askedByMonth.getValue();
+        List<ColdObject> ofMonth = allOfMonth.get(yearMonth);
         // A partition that starts in an earlier month than the range: that month is not whole.
         if (yearMonth.isBefore(first)) {
           chunkObjects.addAll(askedOfMonth);
@@ -180,19 +173,29 @@ public class MergedCopies {
 
   /** The first instant of the UTC month of {@code instant}. */
   public static Instant startOfMonth(Instant instant) {
-    return YearMonth.from(instant.atOffset(ZoneOffset.UTC))
-        .atDay(1)
-        .atStartOfDay()
-        .toInstant(ZoneOffset.UTC);
+    return start(monthOf(instant));
   }
 
   /** The first instant of the UTC month after the one of {@code instant}. */
   public static Instant startOfNextMonth(Instant instant) {
-    return YearMonth.from(instant.atOffset(ZoneOffset.UTC))
-        .plusMonths(1)
-        .atDay(1)
-        .atStartOfDay()
-        .toInstant(ZoneOffset.UTC);
+    return start(monthOf(instant).plusMonths(1));
+  }
+
+  private static Instant start(YearMonth month) {
+    return month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  private static YearMonth monthOf(Instant instant) {
+    return YearMonth.from(instant.atOffset(ZoneOffset.UTC));
+  }
+
+  /** The objects by the UTC month their partition starts in. */
+  private static Map<YearMonth, List<ColdObject>> byMonth(List<ColdObject> objects) {
+    Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
+    for (ColdObject object : objects) {
+      byMonth.computeIfAbsent(monthOf(object), m -> new ArrayList<>()).add(object);
+    }
+    return byMonth;
   }
 
   /** How many months of the dataset this instance keeps a merged copy of. */
@@ -275,8 +278,8 @@ public class MergedCopies {
   }
 
   private void build(DatasetDefinition dataset, Month month) throws SQLException, IOException {
-    Instant start = month.month().atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-    Instant end = startOfNextMonth(start);
+    Instant start = start(month.month());
+    Instant end = start(month.month().plusMonths(1));
     List<ColdObject> objects =
         Transactions.inSnapshot(
                 dataSource, c -> activeChunks.overlapping(c, dataset.name(), start, end))
@@ -329,13 +332,14 @@ public class MergedCopies {
    * event's drop finds the copy kept.
    */
   private synchronized void keep(Month month, List<ColdObject> objects, String key, Path built) {
-    List<String> shas = objects.stream().map(ColdObject::sha256).toList();
-    if (!Transactions.inSnapshot(dataSource, c -> activeChunks.allActive(c, shas))) {
+    // The objects are every object of their chunks, so these are the copy's retired ones.
+    List<UUID> chunkIds = objects.stream().map(ColdObject::chunkId).distinct().toList();
+    List<String> retired =
+        Transactions.inSnapshot(dataSource, c -> activeChunks.retiredObjects(c, chunkIds));
+    if (!retired.isEmpty()) {
       // Retired meanwhile: the caller deletes the file, and the merge may have downloaded
       // objects again that the events had dropped.
-      List<java.util.UUID> chunkIds = objects.stream().map(ColdObject::chunkId).distinct().toList();
-      cache.drop(
-          Transactions.inSnapshot(dataSource, c -> activeChunks.retiredObjects(c, chunkIds)));
+      cache.drop(retired);
       return;
     }
     cache.adoptDerived(key, built);
@@ -362,7 +366,7 @@ public class MergedCopies {
   }
 
   private static YearMonth monthOf(ColdObject object) {
-    return YearMonth.from(object.partitionStart().atOffset(ZoneOffset.UTC));
+    return monthOf(object.partitionStart());
   }
 
   @PreDestroy
