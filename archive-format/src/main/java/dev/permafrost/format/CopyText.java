@@ -168,7 +168,8 @@ public final class CopyText {
         .append(" secs");
   }
 
-  private static void escape(StringBuilder out, String text) {
+  /** A text value with the characters COPY's text format escapes (backslash, tab, newlines). */
+  public static void escape(StringBuilder out, String text) {
     for (int i = 0; i < text.length(); i++) {
       char ch = text.charAt(i);
       switch (ch) {

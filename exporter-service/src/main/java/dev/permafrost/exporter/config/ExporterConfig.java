@@ -29,4 +29,46 @@ public interface ExporterConfig {
   /** PostgreSQL statement_timeout of the export's reads; default 30 minutes. */
   @WithDefault("30m")
   java.time.Duration statementTimeout();
+
+  /** The importer of Wikimedia's hourly page-view dumps. */
+  Wikimedia wikimedia();
+
+  /** The importer of Wikimedia's hourly page-view dumps. */
+  interface Wikimedia {
+    /**
+     * Where the dumps are published, as {@code BASE/YYYY/YYYY-MM/pageviews-YYYYMMDD-HH0000.gz};
+     * default Wikimedia's public dumps site.
+     */
+    @WithDefault("https://dumps.wikimedia.org/other/pageviews")
+    String baseUrl();
+
+    /**
+     * Where downloaded dumps are kept, laid out by year and month; default under java.io.tmpdir.
+     */
+    java.nio.file.Path cacheDir();
+
+    /** The dataset whose table takes the rows; default {@code wiki_pageviews}. */
+    @WithDefault("wiki_pageviews")
+    String dataset();
+
+    /** Downloads of one hour's file before it fails: a corrupt file is fetched again; default 4. */
+    @WithDefault("4")
+    int downloadAttempts();
+
+    /** Wait before the first retry of a download, doubled for each further one; default 2 s. */
+    @WithDefault("2s")
+    java.time.Duration retryBackoff();
+
+    /** Longest time one download may take; default 10 minutes. */
+    @WithDefault("10m")
+    java.time.Duration downloadTimeout();
+
+    /** Cron of the catch-up import of recent hours not imported yet; default off. */
+    @WithDefault("off")
+    String catchUpSchedule();
+
+    /** How many of the latest closed hours the catch-up looks at; default 24. */
+    @WithDefault("24")
+    int catchUpHours();
+  }
 }

@@ -40,7 +40,7 @@ public class ImportCompletedConsumer {
                     event.eventId(), imported.dataset(), imported.from(), imported.to(), job.id()),
             () ->
                 LOG.infof(
-                    "import-completed %s for %s has no closed partition in its range: nothing to do",
+                    "import-completed %s for %s has no partition older than the hot retention in its range: nothing to do now",
                     event.eventId(), imported.dataset()));
   }
 }

@@ -5,6 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -24,14 +27,8 @@ public class ArchiveCatalog {
     if (chunkIds.isEmpty()) {
       return true;
     }
-    try (ResultSet rs =
-        connection
-            .createStatement()
-            .executeQuery("SELECT to_regclass('archive.chunk') IS NOT NULL")) {
-      rs.next();
-      if (!rs.getBoolean(1)) {
-        return false;
-      }
+    if (!catalogExists(connection)) {
+      return false;
     }
     try (PreparedStatement count =
         connection.prepareStatement(
@@ -50,6 +47,45 @@ public class ArchiveCatalog {
         rs.next();
         return rs.getLong(1) == chunkIds.size() && rs.getLong(2) == 0;
       }
+    }
+  }
+
+  /**
+   * The chunks of a partition that hold its rows in the store or are on their way there (EXPORTED,
+   * VERIFIED, ACTIVE, CORRUPT), as {@code sequence STATE}; empty if the catalog does not exist yet.
+   */
+  public List<String> chunksHoldingRows(Connection connection, String dataset, Instant partition)
+      throws SQLException {
+    if (!catalogExists(connection)) {
+      return List.of();
+    }
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            """
+            SELECT sequence || ' ' || state FROM archive.chunk
+            WHERE dataset = ? AND partition_start = ?
+              AND state IN ('EXPORTED', 'VERIFIED', 'ACTIVE', 'CORRUPT')
+            ORDER BY sequence
+            """)) {
+      select.setString(1, dataset);
+      select.setTimestamp(2, Timestamp.from(partition));
+      List<String> chunks = new ArrayList<>();
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          chunks.add(rs.getString(1));
+        }
+      }
+      return chunks;
+    }
+  }
+
+  private static boolean catalogExists(Connection connection) throws SQLException {
+    try (ResultSet rs =
+        connection
+            .createStatement()
+            .executeQuery("SELECT to_regclass('archive.chunk') IS NOT NULL")) {
+      rs.next();
+      return rs.getBoolean(1);
     }
   }
 }

@@ -85,16 +85,17 @@ public class ExportJobService {
   }
 
   /**
-   * Starts a job over the closed part of [from, to) after rows were imported into it, so that
-   * archived partitions get their late rows as a next chunk. An import into the open partition
-   * needs nothing: its rows are exported when it closes.
+   * Starts a job over the part of [from, to) older than the dataset's hot retention after rows were
+   * imported into it, so that archived partitions get their late rows as a next chunk. An import
+   * into the hot window needs nothing now: its rows are exported when they are due, like every
+   * other row of their partition.
    *
-   * @return the (first) job, or empty if no part of the range is closed
+   * @return the (first) job, or empty if no part of the range is due
    */
   public Optional<ExportJob> startAfterImport(String datasetName, Instant from, Instant to) {
     DatasetDefinition dataset = datasets.requireInRequest(datasetName);
-    Instant open = dataset.grain().start(clock.instant());
-    Instant end = to.isAfter(open) ? open : to;
+    Instant due = dataset.grain().start(clock.instant().minus(dataset.hotRetention()));
+    Instant end = to.isAfter(due) ? due : to;
     if (!from.isBefore(end)) {
       return Optional.empty();
     }
