@@ -426,6 +426,11 @@ class DatasetsAndCacheIT {
       public int maxLimit() {
         return 10_000;
       }
+
+      @Override
+      public Wikimedia wikimedia() {
+        throw new UnsupportedOperationException("the object cache reads no report settings");
+      }
     };
   }
 }

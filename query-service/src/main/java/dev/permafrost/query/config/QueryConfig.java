@@ -44,4 +44,24 @@ public interface QueryConfig {
   /** The most rows one answer may hold; default 10000. */
   @WithDefault("10000")
   int maxLimit();
+
+  /** The Wikimedia page-view reports. */
+  Wikimedia wikimedia();
+
+  /** The Wikimedia page-view reports. */
+  interface Wikimedia {
+    /** The hourly dataset of page views; default {@code wiki_pageviews}. */
+    @WithDefault("wiki_pageviews")
+    String dataset();
+
+    /**
+     * The deny-list of pages left out of reports: a file path or an http(s) URL of lines {@code
+     * domain page}; default none.
+     */
+    java.util.Optional<String> denyList();
+
+    /** Key prefix in the bucket under which written reports are kept; default reports/wikimedia. */
+    @WithDefault("reports/wikimedia")
+    String reportPrefix();
+  }
 }
