@@ -39,7 +39,14 @@ public final class DumpServer implements AutoCloseable {
           HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       DumpServer dumps = new DumpServer(http);
       http.createContext(BASE_PATH, dumps::answer);
-      http.setExecutor(Executors.newFixedThreadPool(2));
+      http.setExecutor(
+          Executors.newFixedThreadPool(
+              2,
+              r -> {
+                Thread thread = new Thread(r, "dump-server");
+                thread.setDaemon(true); // never what keeps a demo's JVM alive
+                return thread;
+              }));
       http.start();
       return dumps;
     } catch (IOException e) {

@@ -7,8 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -64,6 +69,39 @@ public final class WikimediaDumps {
       }
     }
     return text.toString();
+  }
+
+  /**
+   * The Wikimedia report of dump text computed the plain way, as tests' oracle: per domain in
+   * order, the 25 pages with the most views (ties by title) that {@code denied} does not name as
+   * {@code "domain page"}, each as the line {@code domain rank title views}.
+   */
+  public static List<String> topPages(String dumpText, Set<String> denied) {
+    Map<String, Map<String, Long>> views = new TreeMap<>();
+    for (String line : dumpText.lines().toList()) {
+      String[] fields = line.split(" ");
+      if (!denied.contains(fields[0] + " " + fields[1])) {
+        views
+            .computeIfAbsent(fields[0], d -> new TreeMap<>())
+            .merge(fields[1], Long.parseLong(fields[2]), Long::sum);
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    views.forEach(
+        (domain, pages) -> {
+          List<Map.Entry<String, Long>> ranked =
+              pages.entrySet().stream()
+                  .sorted(
+                      Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                          .thenComparing(Map.Entry.comparingByKey()))
+                  .limit(25)
+                  .toList();
+          for (int i = 0; i < ranked.size(); i++) {
+            Map.Entry<String, Long> page = ranked.get(i);
+            lines.add(domain + " " + (i + 1) + " " + page.getKey() + " " + page.getValue());
+          }
+        });
+    return lines;
   }
 
   /** {@code text} as a gzip file. */

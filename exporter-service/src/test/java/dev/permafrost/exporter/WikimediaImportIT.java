@@ -72,9 +72,11 @@ class WikimediaImportIT {
     JsonPath again = importAndAwait(hour, hour.plus(Duration.ofHours(1)), false);
     assertThat(again.getInt("hoursSkipped")).isEqualTo(1);
     assertThat(again.getString("hours[0].outcome")).isEqualTo("SKIPPED");
+    assertThat(DumpServerTestResource.server().requests(WikimediaDumps.relativePath(hour)))
+        .isEqualTo(1);
     JsonPath forced = importAndAwait(hour, hour.plus(Duration.ofHours(1)), true);
     assertThat(forced.getInt("hoursImported")).isEqualTo(1);
-    assertThat(forced.getLong("bytesDownloaded")).as("the cached file is used").isZero();
+    assertThat(forced.getLong("bytesDownloaded")).as("downloaded again").isEqualTo(file.length);
     assertThat(viewsByDomainPage(hour)).isEqualTo(expectedViews(text));
     assertThat(rows(hour)).isEqualTo(lineCount(text));
     assertThat(importEvents(hour)).isEqualTo(2);

@@ -3,6 +3,7 @@ package dev.permafrost.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.permafrost.devstack.DemoData;
 import dev.permafrost.devstack.DevStack;
+import dev.permafrost.devstack.DumpServer;
 import java.sql.Connection;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -10,7 +11,8 @@ import java.util.List;
 
 /**
  * The demo lifecycle on a running stack: load page views, ask the dashboard, export and archive
- * every day older than the hot window, ask again, and compare.
+ * every day older than the hot window, ask again, and compare; then import a few hours of Wikimedia
+ * dumps and report the archived one.
  */
 final class Demo {
 
@@ -24,12 +26,18 @@ final class Demo {
   private static final int DASHBOARD_PROJECT = 1;
 
   private final PermafrostStack stack;
+  private final DumpServer dumps;
   private final Progress progress;
   private final RestClient rest = new RestClient();
   private final StackSteps steps;
 
-  Demo(PermafrostStack stack, Progress progress) {
+  /**
+   * @param dumps the loopback server the exporter-service was configured to download dumps from
+   *     ({@link WikimediaDemo#exporterConfig})
+   */
+  Demo(PermafrostStack stack, DumpServer dumps, Progress progress) {
     this.stack = stack;
+    this.dumps = dumps;
     this.progress = progress;
     this.steps = new StackSteps(stack, progress);
   }
@@ -68,6 +76,7 @@ final class Demo {
     int partitions = steps.export("pageviews", firstDay, firstHotDay);
     List<JsonNode> active = steps.awaitActive("pageviews", partitions);
     String after = rest.get(dashboard).path("totals").toString();
+    WikimediaDemo.Result wikimedia = new WikimediaDemo(stack, dumps, progress).run();
 
     long rowsHot = devStack.queryLong("SELECT count(*) FROM public.pageviews");
     return new DemoSummary(
@@ -82,6 +91,7 @@ final class Demo {
         "GET " + dashboard,
         before,
         after,
+        wikimedia,
         stack.services().stream().map(s -> s.url() + "/q/swagger-ui").toList());
   }
 }

@@ -22,6 +22,7 @@ record DemoSummary(
     String dashboardQuery,
     String answerBefore,
     String answerAfter,
+    WikimediaDemo.Result wikimedia,
     List<String> swaggerUrls) {
 
   boolean answersEqual() {
@@ -48,6 +49,7 @@ record DemoSummary(
     out.println("    before archiving   " + abbreviate(answerBefore));
     out.println("    after archiving    " + abbreviate(answerAfter));
     out.println("    identical          " + (answersEqual() ? "yes" : "NO"));
+    wikimedia.print(out);
     out.println("  Swagger UI");
     swaggerUrls.forEach(url -> out.println("    " + url));
   }

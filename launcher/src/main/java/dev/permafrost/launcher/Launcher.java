@@ -1,5 +1,6 @@
 package dev.permafrost.launcher;
 
+import dev.permafrost.devstack.DumpServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ public final class Launcher {
              ./permafrost bench export [--rows N]
              ./permafrost bench archive [--rows N]
              ./permafrost bench query [--rows N]
+             ./permafrost report wikimedia --hour H | --day D [--output FILE | --output store]
 
         demo   start PostgreSQL, Kafka, S3Proxy and the three services, load page views,
                archive every day older than a week and print a summary; Ctrl-C stops it all
@@ -36,6 +38,12 @@ public final class Launcher {
                time dashboard questions (top 25 paths, daily totals) all cold, then with the
                last 7 days hot, next to PostgreSQL with covering indexes and DuckDB alone
                --rows N          rows to generate (default 10000000)
+
+        report wikimedia  the 25 most viewed pages of every Wikimedia domain for an hour
+               (2026-11-20T13) or a day (2026-11-20), deny-listed pages left out, from the
+               query-service (--query-url, or PERMAFROST_QUERY_URL, default
+               http://localhost:8083), as lines 'domain rank title views' after three # lines;
+               --output FILE writes them to a file, --output store to the object store
 
       example: ./permafrost demo --exit
       """;
@@ -66,8 +74,12 @@ public final class Launcher {
     if (args.get(0).equals("bench")) {
       return bench(args, out);
     }
+    if (args.get(0).equals("report")) {
+      return ReportCommand.run(args, out);
+    }
     if (!args.get(0).equals("demo")) {
-      throw new UsageException("unknown command '" + args.get(0) + "'; commands: demo, bench");
+      throw new UsageException(
+          "unknown command '" + args.get(0) + "'; commands: demo, bench, report");
     }
     boolean exit = false;
     int days = 30;
@@ -87,8 +99,15 @@ public final class Launcher {
     Path workDir = home.resolve(".permafrost/demo");
     Progress progress = new Progress(out, System.console() != null);
     out.println("Permafrost demo (work directory " + workDir + ", logs there)");
-    try (PermafrostStack stack = PermafrostStack.start(home, workDir, Map.of(), progress)) {
-      DemoSummary summary = new Demo(stack, progress).run(new Demo.Options(days, rowsPerDay, 7));
+    try (DumpServer dumps = DumpServer.start();
+        PermafrostStack stack =
+            PermafrostStack.start(
+                home,
+                workDir,
+                Map.of(PermafrostStack.EXPORTER, WikimediaDemo.exporterConfig(dumps, workDir)),
+                progress)) {
+      DemoSummary summary =
+          new Demo(stack, dumps, progress).run(new Demo.Options(days, rowsPerDay, 7));
       summary.print(out);
       if (!summary.answersEqual()) {
         return 1;

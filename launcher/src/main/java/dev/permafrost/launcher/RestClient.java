@@ -28,7 +28,14 @@ final class RestClient {
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() >= 400) {
-        throw new IllegalStateException("GET " + url + " answered " + response.statusCode());
+        String body = response.body();
+        throw new IllegalStateException(
+            "GET "
+                + url
+                + " answered "
+                + response.statusCode()
+                + ": "
+                + (body.length() > 500 ? body.substring(0, 500) + "..." : body));
       }
       return response.body();
     } catch (IOException e) {

@@ -26,7 +26,7 @@ class LauncherTest {
     PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     assertThatThrownBy(() -> Launcher.run(List.of("dmeo"), out))
         .isInstanceOf(Launcher.UsageException.class)
-        .hasMessage("unknown command 'dmeo'; commands: demo, bench");
+        .hasMessage("unknown command 'dmeo'; commands: demo, bench, report");
     assertThatThrownBy(() -> Launcher.run(List.of("bench", "import"), out))
         .hasMessage("bench needs a benchmark name; benchmarks: export, archive, query");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "three"), out))
@@ -35,6 +35,33 @@ class LauncherTest {
         .hasMessageContaining("at least 8");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--fast"), out))
         .hasMessage("unknown option '--fast' for demo");
+    assertThatThrownBy(() -> Launcher.run(List.of("report", "wiki"), out))
+        .hasMessage("report needs a report name; reports: wikimedia");
+    assertThatThrownBy(() -> Launcher.run(List.of("report", "wikimedia"), out))
+        .hasMessageContaining("needs --hour (like 2026-11-20T13) or --day");
+    assertThatThrownBy(
+            () ->
+                Launcher.run(
+                    List.of("report", "wikimedia", "--hour", "2026-11-20T13", "--day", "x"), out))
+        .hasMessage("give one of --hour or --day, not both");
+  }
+
+  @Test
+  void aReportFromAServiceThatIsNotThereNamesItsUrl() {
+    PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    assertThatThrownBy(
+            () ->
+                Launcher.run(
+                    List.of(
+                        "report",
+                        "wikimedia",
+                        "--day",
+                        "2026-11-20",
+                        "--query-url",
+                        "http://127.0.0.1:9"),
+                    out))
+        .hasMessageContaining("http://127.0.0.1:9/api/v1/reports/wikimedia/top?day=2026-11-20")
+        .hasMessageContaining("unreachable");
   }
 
   @Test

@@ -23,12 +23,8 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,38 +184,7 @@ class WikimediaReportIT {
 
   /** The report's lines computed straight from dump text, with the test's deny-list. */
   private static List<String> bruteForce(String dumpText) {
-    Set<String> denied = DENIED.lines().collect(Collectors.toSet());
-    Map<String, Map<String, Long>> views = new TreeMap<>();
-    for (String line : dumpText.lines().toList()) {
-      String[] fields = line.split(" ");
-      if (!denied.contains(fields[0] + " " + fields[1])) {
-        views
-            .computeIfAbsent(fields[0], d -> new TreeMap<>())
-            .merge(fields[1], Long.parseLong(fields[2]), Long::sum);
-      }
-    }
-    List<String> lines = new ArrayList<>();
-    views.forEach(
-        (domain, pages) -> {
-          List<Map.Entry<String, Long>> ranked =
-              pages.entrySet().stream()
-                  .sorted(
-                      Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
-                          .thenComparing(Map.Entry.comparingByKey()))
-                  .limit(25)
-                  .toList();
-          for (int i = 0; i < ranked.size(); i++) {
-            lines.add(
-                domain
-                    + " "
-                    + (i + 1)
-                    + " "
-                    + ranked.get(i).getKey()
-                    + " "
-                    + ranked.get(i).getValue());
-          }
-        });
-    return lines;
+    return WikimediaDumps.topPages(dumpText, DENIED.lines().collect(Collectors.toSet()));
   }
 
   private static boolean loaded;

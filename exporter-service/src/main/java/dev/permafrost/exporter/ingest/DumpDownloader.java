@@ -60,13 +60,14 @@ public class DumpDownloader {
   /**
    * The hour's verified dump, from the cache or downloaded.
    *
+   * @param fresh download even if the cache has the file, e.g. because the dump was republished
    * @throws HourNotPublishedException the server does not have the file (yet)
    * @throws DumpUnavailableException no intact file arrived within the allowed attempts
    */
-  public Download fetch(Instant hour)
+  public Download fetch(Instant hour, boolean fresh)
       throws HourNotPublishedException, DumpUnavailableException, InterruptedException {
     Path target = config.cacheDir().resolve(DumpFiles.relativePath(hour));
-    if (Files.exists(target)) {
+    if (!fresh && Files.exists(target)) {
       try {
         return verified(target, 0);
       } catch (IOException damaged) {

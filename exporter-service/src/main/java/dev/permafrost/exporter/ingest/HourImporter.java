@@ -83,9 +83,10 @@ public class HourImporter {
   }
 
   /**
-   * Downloads and loads {@code hour} unless it was imported before. A forced import replaces the
-   * hour's rows; it is refused while any of them are in the store, as replacing hot rows would
-   * leave the archived ones doubled: restore the hour first.
+   * Downloads and loads {@code hour} unless it was imported before. A forced import downloads the
+   * dump again, even if cached, and replaces the hour's rows; it is refused while any of them are
+   * in the store, as replacing hot rows would leave the archived ones doubled: restore the hour
+   * first.
    */
   public HourResult importHour(Instant hour, boolean force) throws InterruptedException {
     DatasetDefinition dataset = datasets.find(datasetName);
@@ -94,7 +95,7 @@ public class HourImporter {
     }
     DumpDownloader.Download download;
     try {
-      download = downloader.fetch(hour);
+      download = downloader.fetch(hour, force);
     } catch (HourNotPublishedException e) {
       return HourResult.of(hour, Outcome.NOT_PUBLISHED, 0, e.getMessage());
     } catch (DumpUnavailableException e) {

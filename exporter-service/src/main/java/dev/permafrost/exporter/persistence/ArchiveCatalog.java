@@ -14,7 +14,8 @@ import java.util.UUID;
 /**
  * Reads chunk states from the archive-service's catalog in the same database. The exporter only
  * exports late rows of a partition whose earlier chunks are settled: ACTIVE, or replaced
- * (SUPERSEDED, PURGED) by chunks that are, so that no chunk of the partition still has hot rows.
+ * (SUPERSEDED, PURGED) by chunks that are, so that no chunk of the partition still has hot rows; on
+ * request also RESTORED, whose rows are all hot again.
  */
 @ApplicationScoped
 public class ArchiveCatalog {
@@ -22,8 +23,11 @@ public class ArchiveCatalog {
   /**
    * Whether every chunk in {@code chunkIds} is settled and no chunk of their partitions waits for
    * its prune; false if the catalog does not exist yet.
+   *
+   * @param restoredIsSettled whether a RESTORED chunk, whose rows are all hot again, counts too
    */
-  public boolean allActive(Connection connection, List<UUID> chunkIds) throws SQLException {
+  public boolean allActive(Connection connection, List<UUID> chunkIds, boolean restoredIsSettled)
+      throws SQLException {
     if (chunkIds.isEmpty()) {
       return true;
     }
@@ -34,7 +38,8 @@ public class ArchiveCatalog {
         connection.prepareStatement(
             """
             SELECT count(*) FILTER (WHERE chunk_id = ANY (?)
-                       AND state IN ('ACTIVE', 'SUPERSEDED', 'PURGED')),
+                       AND (state IN ('ACTIVE', 'SUPERSEDED', 'PURGED')
+                            OR (? AND state = 'RESTORED'))),
                    count(*) FILTER (WHERE state IN ('EXPORTED', 'VERIFIED', 'CORRUPT'))
             FROM archive.chunk
             WHERE (dataset, partition) IN
@@ -42,7 +47,8 @@ public class ArchiveCatalog {
             """)) {
       java.sql.Array ids = connection.createArrayOf("uuid", chunkIds.toArray());
       count.setArray(1, ids);
-      count.setArray(2, ids);
+      count.setBoolean(2, restoredIsSettled);
+      count.setArray(3, ids);
       try (ResultSet rs = count.executeQuery()) {
         rs.next();
         return rs.getLong(1) == chunkIds.size() && rs.getLong(2) == 0;

@@ -50,7 +50,8 @@ public class ExportJobService {
   }
 
   /**
-   * Validates a request and starts a job that exports every partition overlapping [from, to).
+   * Validates a request and starts a job that exports every partition overlapping [from, to),
+   * restored ones included: asking for an export is asking to archive them again.
    *
    * @param from a date ({@code 2026-11-20}) or an instant ({@code 2026-11-20T13:00:00Z})
    * @throws ProblemException 400 naming what is wrong and what is allowed; nothing is started
@@ -80,7 +81,7 @@ public class ExportJobService {
               + " are allowed in one job");
     }
     ExportJob job = jobs.create(dataset.name(), start, end, partitions.size());
-    workers.submit(() -> run(job, dataset, partitions));
+    workers.submit(() -> run(job, dataset, partitions, true));
     return job;
   }
 
@@ -99,7 +100,7 @@ public class ExportJobService {
     if (!from.isBefore(end)) {
       return Optional.empty();
     }
-    return Optional.of(startInBatches(dataset, from, end).get(0));
+    return Optional.of(startInBatches(dataset, from, end, true).get(0));
   }
 
   /** Starts a job for every closed partition older than the dataset's hot retention. */
@@ -107,12 +108,17 @@ public class ExportJobService {
     Instant start = dataset.grain().start(oldestRow);
     Instant end = dataset.grain().start(clock.instant().minus(dataset.hotRetention()));
     if (start.isBefore(end)) {
-      startInBatches(dataset, start, end);
+      startInBatches(dataset, start, end, false);
     }
   }
 
-  /** Starts one job per {@link #MAX_PARTITIONS_PER_JOB} partitions of [from, to), oldest first. */
-  private List<ExportJob> startInBatches(DatasetDefinition dataset, Instant from, Instant to) {
+  /**
+   * Starts one job per {@link #MAX_PARTITIONS_PER_JOB} partitions of [from, to), oldest first.
+   *
+   * @param reArchiveRestored whether restored partitions are archived again (asked-for exports)
+   */
+  private List<ExportJob> startInBatches(
+      DatasetDefinition dataset, Instant from, Instant to, boolean reArchiveRestored) {
     List<ExportJob> started = new ArrayList<>();
     Instant batchStart = dataset.grain().start(from);
     while (batchStart.isBefore(to)) {
@@ -124,17 +130,21 @@ public class ExportJobService {
           jobs.create(
               dataset.name(), batchStart, batchEnd.isAfter(to) ? to : batchEnd, batch.size());
       List<Instant> frozen = List.copyOf(batch);
-      workers.submit(() -> run(job, dataset, frozen));
+      workers.submit(() -> run(job, dataset, frozen, reArchiveRestored));
       started.add(job);
       batchStart = batchEnd;
     }
     return started;
   }
 
-  private void run(ExportJob job, DatasetDefinition dataset, List<Instant> partitions) {
+  private void run(
+      ExportJob job,
+      DatasetDefinition dataset,
+      List<Instant> partitions,
+      boolean reArchiveRestored) {
     try {
       for (Instant partition : partitions) {
-        ExportedChunk chunk = partitionExport.export(dataset, partition);
+        ExportedChunk chunk = partitionExport.export(dataset, partition, reArchiveRestored);
         jobs.partitionDone(
             job.id(),
             chunk.alreadyExported() ? 0 : chunk.rows(),

@@ -101,6 +101,18 @@ public class PartitionExportService {
    */
   public ExportedChunk export(DatasetDefinition dataset, Instant partitionStart)
       throws SQLException {
+    return export(dataset, partitionStart, false);
+  }
+
+  /**
+   * Like {@link #export(DatasetDefinition, Instant)}; with {@code reArchiveRestored}, a partition
+   * whose chunks were restored also counts as settled, so that its hot rows (the restored ones and
+   * any since) become its next chunk. Only asked-for exports do that: the schedule leaves a
+   * restored partition hot, as whoever restored it wanted.
+   */
+  public ExportedChunk export(
+      DatasetDefinition dataset, Instant partitionStart, boolean reArchiveRestored)
+      throws SQLException {
     String partition = dataset.grain().partitionName(partitionStart);
     long epoch = acquireLease(dataset.name(), partition);
     // Renewed while the export runs, so that only a worker that stopped loses its lease.
@@ -115,7 +127,7 @@ public class PartitionExportService {
       List<ExportedChunk> earlier =
           Transactions.inTransaction(
               dataSource, c -> exportedPartitions.chunks(c, dataset.name(), partition));
-      if (!earlier.isEmpty() && !lateRowsCanBeExported(dataset, earlier)) {
+      if (!earlier.isEmpty() && !lateRowsCanBeExported(dataset, earlier, reArchiveRestored)) {
         return earlier.get(earlier.size() - 1);
       }
       return writeChunk(dataset, partitionStart, earlier.size() + 1, epoch)
@@ -189,14 +201,16 @@ public class PartitionExportService {
     }
   }
 
-  private boolean lateRowsCanBeExported(DatasetDefinition dataset, List<ExportedChunk> earlier) {
+  private boolean lateRowsCanBeExported(
+      DatasetDefinition dataset, List<ExportedChunk> earlier, boolean restoredIsSettled) {
     if (dataset.mode() != LifecycleMode.MOVE) {
       return false; // offloaded rows stay hot: their late rows need another rule
     }
     // Empty chunks were never announced, so the archive-service has no record of them.
     List<UUID> announced =
         earlier.stream().filter(c -> c.rows() > 0).map(ExportedChunk::chunkId).toList();
-    return Transactions.inTransaction(dataSource, c -> archiveCatalog.allActive(c, announced));
+    return Transactions.inTransaction(
+        dataSource, c -> archiveCatalog.allActive(c, announced, restoredIsSettled));
   }
 
   /**
