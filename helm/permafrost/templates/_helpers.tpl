@@ -97,4 +97,7 @@ data:
   QUARKUS_S3_PATH_STYLE_ACCESS: {{ $values.s3.pathStyleAccess | quote }}
   PERMAFROST_OBJECT_STORE_BUCKET: {{ $values.s3.bucket | quote }}
   PERMAFROST_OBJECT_STORE_PREFIX: {{ $values.s3.prefix | quote }}
+  {{- range $name, $value := (index $values .component).config }}
+  {{ $name }}: {{ $value | quote }}
+  {{- end }}
 {{- end }}

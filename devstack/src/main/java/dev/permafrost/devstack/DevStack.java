@@ -111,7 +111,7 @@ public final class DevStack implements AutoCloseable {
   }
 
   /** Deletes {@code dir} and everything in it, if it exists. */
-  static void deleteRecursively(Path dir) throws IOException {
+  public static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

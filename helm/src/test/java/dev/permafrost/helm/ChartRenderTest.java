@@ -93,6 +93,21 @@ class ChartRenderTest {
   }
 
   @Test
+  void passesAServicesOwnSettingsToThatServiceOnly() {
+    String rendered =
+        template()
+            .set("exporter.config.PERMAFROST_EXPORTER_WIKIMEDIA_CATCH_UP_SCHEDULE", "0 20 * * * ?")
+            .call();
+
+    assertThat(
+            count(
+                rendered,
+                "PERMAFROST_EXPORTER_WIKIMEDIA_CATCH_UP_SCHEDULE: \"0 20 \\* \\* \\* \\?\""))
+        .isEqualTo(1);
+    assertThat(count(rendered, "PERMAFROST_QUERY_WIKIMEDIA_DENY_LIST: \"\"")).isEqualTo(1);
+  }
+
+  @Test
   void leavesTheEndpointOverrideOutForAwsS3() {
     assertThat(template().call()).doesNotContain("QUARKUS_S3_ENDPOINT_OVERRIDE");
   }

@@ -1,9 +1,12 @@
 package dev.permafrost.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.permafrost.devstack.DevStack;
 import dev.permafrost.devstack.DumpServer;
 import dev.permafrost.devstack.WikimediaDumps;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,13 +66,22 @@ final class WikimediaDemo {
     this.progress = progress;
   }
 
-  /** The exporter-service's settings that make it download from {@code dumps}. */
+  /**
+   * The exporter-service's settings that make it download from {@code dumps}, into a cache under
+   * {@code workDir} that is emptied first: generated dumps differ from run to run.
+   */
   static Map<String, String> exporterConfig(DumpServer dumps, Path workDir) {
+    Path cache = workDir.resolve("wikimedia-cache");
+    try {
+      DevStack.deleteRecursively(cache);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not empty " + cache, e);
+    }
     return Map.of(
         "permafrost.exporter.wikimedia.base-url",
         dumps.baseUrl(),
         "permafrost.exporter.wikimedia.cache-dir",
-        workDir.resolve("wikimedia-cache").toString());
+        cache.toString());
   }
 
   /** Imports three hours, three days old and two hours old, and reports the archived one. */

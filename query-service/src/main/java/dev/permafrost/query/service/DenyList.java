@@ -4,6 +4,7 @@ import dev.permafrost.format.Sha256;
 import dev.permafrost.query.config.QueryConfig;
 import dev.permafrost.support.rest.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,8 +60,14 @@ public class DenyList {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private volatile Snapshot current;
 
+  @Inject
   public DenyList(QueryConfig config) {
-    this.source = config.wikimedia().denyList().filter(s -> !s.isBlank()).orElse(NONE);
+    this(config.wikimedia().denyList().filter(s -> !s.isBlank()).orElse(NONE));
+  }
+
+  /** A list read from {@code source}, a file path or an http(s) URL, or {@code none}. */
+  public DenyList(String source) {
+    this.source = source;
   }
 
   /** The list as last read; read now if it never was. */
