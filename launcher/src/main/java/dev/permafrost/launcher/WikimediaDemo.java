@@ -111,7 +111,7 @@ final class WikimediaDemo {
       if (entry.path("domain").asText().equals(DOMAIN_SHOWN) && top.size() < 5) {
         top.add(
             String.format(
-                "%2d %-28s %,d",
+                "%2d  %s  (%,d views)",
                 entry.path("rank").asInt(),
                 entry.path("title").asText(),
                 entry.path("views").asLong()));
