@@ -83,6 +83,38 @@ class WikimediaImportIT {
   }
 
   @Test
+  void aForcedImportIsRefusedWhileTheHourIsOnItsWayToTheStore() throws Exception {
+    Instant hour = hour(9);
+    String text = WikimediaDumps.lines(hour, 30);
+    publish(hour, text);
+    assertThat(importAndAwait(hour, hour.plus(Duration.ofHours(1)), false).getInt("hoursImported"))
+        .isEqualTo(1);
+    // As if the exporter had written the hour's chunk and the archive-service not registered it.
+    try (Connection connection = DevStackTestResource.current().connect();
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO exporter.exported_partition (dataset, partition, sequence,"
+                    + " partition_start, chunk_id, row_count, row_digest, bytes)"
+                    + " VALUES ('wiki_pageviews', ?, 1, ?, gen_random_uuid(), ?, 'digest', 1)")) {
+      insert.setString(1, hour.toString().substring(0, 13));
+      insert.setTimestamp(2, Timestamp.from(hour));
+      insert.setLong(3, lineCount(text));
+      insert.executeUpdate();
+    }
+    int downloads = DumpServerTestResource.server().requests(WikimediaDumps.relativePath(hour));
+
+    JsonPath refused = importAndAwait(hour, hour.plus(Duration.ofHours(1)), true);
+    assertThat(refused.getString("state")).isEqualTo("FAILED");
+    assertThat(refused.getString("hours[0].detail"))
+        .contains("1 exported, not registered yet", "restore the hour first");
+    assertThat(DumpServerTestResource.server().requests(WikimediaDumps.relativePath(hour)))
+        .as("nothing downloaded")
+        .isEqualTo(downloads);
+    assertThat(viewsByDomainPage(hour)).isEqualTo(expectedViews(text));
+    assertThat(importEvents(hour)).isEqualTo(1);
+  }
+
+  @Test
   void downloadsACorruptFileAgainAndFailsTheHourWhenItStaysCorrupt() throws Exception {
     DumpServer server = DumpServerTestResource.server();
     Instant hour = hour(2);

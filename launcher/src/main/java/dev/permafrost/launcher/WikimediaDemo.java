@@ -84,7 +84,10 @@ final class WikimediaDemo {
         cache.toString());
   }
 
-  /** Imports three hours, three days old and two hours old, and reports the archived one. */
+  /**
+   * Imports three hours, one three days old and two of the last three hours, and reports the old
+   * one, which the import archives because it is past the dataset's hot window.
+   */
   Result run() {
     Instant currentHour = Instant.now().truncatedTo(ChronoUnit.HOURS);
     Instant archived = currentHour.minus(Duration.ofDays(3));

@@ -51,7 +51,10 @@ public interface ExporterConfig {
     @WithDefault("wiki_pageviews")
     String dataset();
 
-    /** Downloads of one hour's file before it fails: a corrupt file is fetched again; default 4. */
+    /**
+     * Download attempts of one hour's file, the first included, before the hour fails: a corrupt
+     * file or a server error is fetched again; default 4.
+     */
     @WithDefault("4")
     int downloadAttempts();
 
@@ -59,7 +62,7 @@ public interface ExporterConfig {
     @WithDefault("2s")
     java.time.Duration retryBackoff();
 
-    /** Longest time one download may take; default 10 minutes. */
+    /** Longest time one download may take, transfer included; default 10 minutes. */
     @WithDefault("10m")
     java.time.Duration downloadTimeout();
 

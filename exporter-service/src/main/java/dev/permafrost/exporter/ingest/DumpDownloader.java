@@ -18,6 +18,10 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import org.jboss.logging.Logger;
 
@@ -31,6 +35,7 @@ public class DumpDownloader {
 
   private static final Logger LOG = Logger.getLogger(DumpDownloader.class);
   private static final int NOT_FOUND = 404;
+  private static final int TOO_MANY_REQUESTS = 429;
 
   /**
    * A verified dump in the cache.
@@ -84,18 +89,20 @@ public class DumpDownloader {
       }
       try {
         Files.createDirectories(target.getParent());
-        HttpResponse<Path> response =
-            http.send(
-                HttpRequest.newBuilder(URI.create(url))
-                    .timeout(config.downloadTimeout())
-                    .GET()
-                    .build(),
-                HttpResponse.BodyHandlers.ofFile(partial));
+        HttpResponse<Path> response = download(url, partial);
         if (response.statusCode() == NOT_FOUND) {
           Files.deleteIfExists(partial);
           throw new HourNotPublishedException(hour, url);
         }
         downloaded += Files.size(partial);
+        if (response.statusCode() >= 400
+            && response.statusCode() < 500
+            && response.statusCode() != TOO_MANY_REQUESTS) {
+          // The server refuses, and will again: asking again cannot help.
+          Files.deleteIfExists(partial);
+          throw new DumpUnavailableException(
+              "hour " + hour + ": " + url + " answered HTTP " + response.statusCode(), downloaded);
+        }
         if (response.statusCode() != 200) {
           throw new IOException("HTTP " + response.statusCode());
         }
@@ -121,6 +128,29 @@ public class DumpDownloader {
             + " attempts; last error: "
             + lastError,
         downloaded);
+  }
+
+  /**
+   * Downloads {@code url} into {@code target} within the download timeout, which bounds the whole
+   * transfer: a request's own timeout only bounds the wait for the response's headers.
+   */
+  private HttpResponse<Path> download(String url, Path target)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<Path>> response =
+        http.sendAsync(
+            HttpRequest.newBuilder(URI.create(url)).timeout(config.downloadTimeout()).GET().build(),
+            HttpResponse.BodyHandlers.ofFile(target));
+    try {
+      return response.get(config.downloadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      response.cancel(true);
+      throw new IOException("no complete answer within " + config.downloadTimeout());
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      response.cancel(true);
+      throw e;
+    }
   }
 
   /**

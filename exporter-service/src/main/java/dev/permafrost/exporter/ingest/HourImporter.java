@@ -4,6 +4,8 @@ import dev.permafrost.contracts.EventEnvelope;
 import dev.permafrost.contracts.v1.ImportCompleted;
 import dev.permafrost.exporter.config.ExporterConfig;
 import dev.permafrost.exporter.persistence.ArchiveCatalog;
+import dev.permafrost.exporter.persistence.PartitionLeases;
+import dev.permafrost.exporter.service.ExportJobService;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
@@ -18,6 +20,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -65,6 +69,8 @@ public class HourImporter {
   private final String datasetName;
   private final DumpDownloader downloader;
   private final ArchiveCatalog catalog;
+  private final PartitionLeases leases;
+  private final ExportJobService exportJobs;
   private final Outbox outbox;
 
   public HourImporter(
@@ -73,12 +79,16 @@ public class HourImporter {
       ExporterConfig config,
       DumpDownloader downloader,
       ArchiveCatalog catalog,
+      PartitionLeases leases,
+      ExportJobService exportJobs,
       Outbox outbox) {
     this.dataSource = dataSource;
     this.datasets = datasets;
     this.datasetName = config.wikimedia().dataset();
     this.downloader = downloader;
     this.catalog = catalog;
+    this.leases = leases;
+    this.exportJobs = exportJobs;
     this.outbox = outbox;
   }
 
@@ -93,6 +103,15 @@ public class HourImporter {
     if (!force && isImported(hour)) {
       return HourResult.of(hour, Outcome.SKIPPED, 0, "imported before");
     }
+    if (force) {
+      // Checked before the download too, so that a refused import leaves the cached file alone.
+      Optional<String> refusal =
+          Transactions.inTransaction(
+              dataSource, connection -> replaceRefusal(connection, dataset, hour));
+      if (refusal.isPresent()) {
+        return HourResult.of(hour, Outcome.FAILED, 0, refusal.get());
+      }
+    }
     DumpDownloader.Download download;
     try {
       download = downloader.fetch(hour, force);
@@ -104,6 +123,15 @@ public class HourImporter {
     HourResult result =
         Transactions.inTransaction(
             dataSource, connection -> load(connection, dataset, hour, force, download));
+    if (force && result.outcome() == Outcome.IMPORTED) {
+      // The hour's rows were replaced on purpose: archive them again even if the hour was restored,
+      // which import-completed alone does not do. Should this fail, an export request does it.
+      try {
+        exportJobs.startAfterImport(dataset.name(), hour, hour.plus(Duration.ofHours(1)), true);
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "hour %s: could not start the export of its replaced rows", hour);
+      }
+    }
     if (result.linesSkipped() > 0) {
       LOG.warnf(
           "hour %s: %d of %d lines were malformed and skipped",
@@ -131,17 +159,22 @@ public class HourImporter {
       return HourResult.of(hour, Outcome.SKIPPED, download.bytesDownloaded(), "imported before");
     }
     if (force) {
-      var archived = catalog.chunksHoldingRows(connection, dataset.name(), hour);
-      if (!archived.isEmpty()) {
-        return HourResult.of(
-            hour,
-            Outcome.FAILED,
-            download.bytesDownloaded(),
-            "hour "
-                + hour
-                + " has rows in the store (chunks "
-                + archived
-                + "); a forced import replaces an hour's rows, so restore the hour first");
+      Optional<String> refusal = replaceRefusal(connection, dataset, hour);
+      // The partition's export lease, held until this transaction ends and expired after it: an
+      // export waits for the new rows instead of reading the old ones.
+      if (refusal.isEmpty()
+          && leases
+              .tryAcquire(
+                  connection,
+                  dataset.name(),
+                  dataset.grain().partitionName(dataset.grain().start(hour)),
+                  "wikimedia-import",
+                  Duration.ZERO)
+              .isEmpty()) {
+        refusal = Optional.of("an export of hour " + hour + " is running; import it again later");
+      }
+      if (refusal.isPresent()) {
+        return HourResult.of(hour, Outcome.FAILED, download.bytesDownloaded(), refusal.get());
       }
       deleteHour(connection, dataset, hour);
     }
@@ -164,6 +197,24 @@ public class HourImporter {
         counts.linesSkipped(),
         download.bytesDownloaded(),
         importedBefore ? "imported again, replacing the hour's rows" : null);
+  }
+
+  /** Why the hour's rows must not be replaced now, or empty if they may be. */
+  private Optional<String> replaceRefusal(
+      Connection connection, DatasetDefinition dataset, Instant hour) throws SQLException {
+    Instant partition = dataset.grain().start(hour);
+    List<String> chunks =
+        catalog.chunksHoldingRows(
+            connection, dataset.name(), dataset.grain().partitionName(partition), partition);
+    if (chunks.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "hour "
+            + hour
+            + " has rows in the store or on their way there (chunks "
+            + chunks
+            + "); a forced import replaces an hour's rows, so restore the hour first");
   }
 
   private DumpParser.Counts copyIn(

@@ -19,8 +19,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Starts imports of ranges of hours and runs them one hour at a time on a single worker, so that
- * two jobs never download or load the same file at once in this process (across processes, the
- * hour's lock in PostgreSQL keeps them apart).
+ * two jobs never download or load the same file at once in this process. Across processes, the
+ * hour's lock in PostgreSQL keeps loads apart; each process needs a download cache of its own.
  */
 @ApplicationScoped
 public class WikimediaImports {
@@ -124,6 +124,8 @@ public class WikimediaImports {
           failures.add(result.detail());
         }
       }
+      // Before the job shows as ended, so that whoever saw it end may start the next catch-up.
+      releaseCatchUp(job);
       jobs.finished(
           job.id(),
           failures.isEmpty() ? ImportJob.State.SUCCEEDED : ImportJob.State.FAILED,
@@ -135,9 +137,13 @@ public class WikimediaImports {
       LOG.errorf(e, "wikimedia import job %s failed", job.id());
       jobs.finished(job.id(), ImportJob.State.FAILED, e.getClass().getSimpleName() + ": " + e);
     } finally {
-      if (job.trigger() == ImportJob.Trigger.CATCH_UP) {
-        catchUpQueued.set(false);
-      }
+      releaseCatchUp(job);
+    }
+  }
+
+  private void releaseCatchUp(ImportJob job) {
+    if (job.trigger() == ImportJob.Trigger.CATCH_UP) {
+      catchUpQueued.set(false);
     }
   }
 

@@ -32,7 +32,7 @@ public class ImportCompletedConsumer {
   public void consume(String record) {
     EventEnvelope<ImportCompleted> event = EventCodec.fromJson(record, EventType.IMPORT_COMPLETED);
     ImportCompleted imported = event.payload();
-    jobs.startAfterImport(imported.dataset(), imported.from(), imported.to())
+    jobs.startAfterImport(imported.dataset(), imported.from(), imported.to(), false)
         .ifPresentOrElse(
             job ->
                 LOG.infof(

@@ -57,24 +57,41 @@ public class ArchiveCatalog {
   }
 
   /**
-   * The chunks of a partition that hold its rows in the store or are on their way there (EXPORTED,
-   * VERIFIED, ACTIVE, CORRUPT), as {@code sequence STATE}; empty if the catalog does not exist yet.
+   * The chunks of a partition whose rows are, or may soon be, in the store, as {@code sequence
+   * STATE}: catalog chunks that are EXPORTED, VERIFIED, ACTIVE or CORRUPT, and chunks this exporter
+   * wrote with rows that the catalog does not know yet. Replacing the partition's hot rows while
+   * any exists would leave rows doubled or a prune refused.
    */
-  public List<String> chunksHoldingRows(Connection connection, String dataset, Instant partition)
+  public List<String> chunksHoldingRows(
+      Connection connection, String dataset, String partition, Instant partitionStart)
       throws SQLException {
-    if (!catalogExists(connection)) {
-      return List.of();
-    }
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            """
-            SELECT sequence || ' ' || state FROM archive.chunk
-            WHERE dataset = ? AND partition_start = ?
-              AND state IN ('EXPORTED', 'VERIFIED', 'ACTIVE', 'CORRUPT')
-            ORDER BY sequence
-            """)) {
-      select.setString(1, dataset);
-      select.setTimestamp(2, Timestamp.from(partition));
+    boolean catalog = catalogExists(connection);
+    String unregistered =
+        """
+        SELECT sequence || ' exported, not registered yet' FROM exporter.exported_partition e
+        WHERE e.dataset = ? AND e.partition = ? AND e.row_count > 0
+        """
+            + (catalog
+                ? " AND NOT EXISTS (SELECT 1 FROM archive.chunk c WHERE c.chunk_id = e.chunk_id)"
+                : "");
+    String sql =
+        catalog
+            ? """
+              SELECT sequence || ' ' || state FROM archive.chunk
+              WHERE dataset = ? AND partition_start = ?
+                AND state IN ('EXPORTED', 'VERIFIED', 'ACTIVE', 'CORRUPT')
+              UNION ALL
+              """
+                + unregistered
+            : unregistered;
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      int p = 1;
+      if (catalog) {
+        select.setString(p++, dataset);
+        select.setTimestamp(p++, Timestamp.from(partitionStart));
+      }
+      select.setString(p++, dataset);
+      select.setString(p, partition);
       List<String> chunks = new ArrayList<>();
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {

@@ -91,16 +91,20 @@ public class ExportJobService {
    * into the hot window needs nothing now: its rows are exported when they are due, like every
    * other row of their partition.
    *
+   * @param reArchiveRestored whether a restored partition is archived again too: only when the
+   *     import replaced its rows on purpose, as a forced Wikimedia import does; an application's
+   *     late rows leave a restored partition hot, as whoever restored it wanted
    * @return the (first) job, or empty if no part of the range is due
    */
-  public Optional<ExportJob> startAfterImport(String datasetName, Instant from, Instant to) {
+  public Optional<ExportJob> startAfterImport(
+      String datasetName, Instant from, Instant to, boolean reArchiveRestored) {
     DatasetDefinition dataset = datasets.requireInRequest(datasetName);
     Instant due = dataset.grain().start(clock.instant().minus(dataset.hotRetention()));
     Instant end = to.isAfter(due) ? due : to;
     if (!from.isBefore(end)) {
       return Optional.empty();
     }
-    return Optional.of(startInBatches(dataset, from, end, true).get(0));
+    return Optional.of(startInBatches(dataset, from, end, reArchiveRestored).get(0));
   }
 
   /** Starts a job for every closed partition older than the dataset's hot retention. */

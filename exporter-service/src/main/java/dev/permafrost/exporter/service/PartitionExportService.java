@@ -107,8 +107,9 @@ public class PartitionExportService {
   /**
    * Like {@link #export(DatasetDefinition, Instant)}; with {@code reArchiveRestored}, a partition
    * whose chunks were restored also counts as settled, so that its hot rows (the restored ones and
-   * any since) become its next chunk. Only asked-for exports do that: the schedule leaves a
-   * restored partition hot, as whoever restored it wanted.
+   * any since) become its next chunk. Only exports asked for over REST and forced Wikimedia imports
+   * do that: the schedule and applications' late rows leave a restored partition hot, as whoever
+   * restored it wanted.
    */
   public ExportedChunk export(
       DatasetDefinition dataset, Instant partitionStart, boolean reArchiveRestored)

@@ -74,7 +74,8 @@ public class WikimediaReports {
     Period period = Period.parse(hour, day);
     String dataset = datasets.find(config.dataset()).name();
     DenyList.Snapshot denied = denyList.current();
-    // First the largest domain: rows only arrive between the two reads, so it stays in the report.
+    // The largest domain is checked against the pages read below: only if they hold an allowed page
+    // of it must the report show it, so rows arriving or leaving between the two reads do no harm.
     Optional<String> largestDomain =
         aggregator
             .aggregate(
