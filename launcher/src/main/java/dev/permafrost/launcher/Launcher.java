@@ -16,7 +16,7 @@ public final class Launcher {
              ./permafrost bench export [--rows N]
              ./permafrost bench archive [--rows N]
              ./permafrost bench query [--rows N]
-             ./permafrost report wikimedia --hour H | --day D [--output FILE | --output store]
+             ./permafrost status|verify|restore|query|ddl|report ...   (see ./permafrost COMMAND --help)
 
         demo   start PostgreSQL, Kafka, S3Proxy and the three services, load page views,
                archive every day older than a week and print a summary; Ctrl-C stops it all
@@ -39,11 +39,15 @@ public final class Launcher {
                last 7 days hot, next to PostgreSQL with covering indexes and DuckDB alone
                --rows N          rows to generate (default 10000000)
 
-        report wikimedia  the 25 most viewed pages of every Wikimedia domain for an hour
-               (2026-11-20T13) or a day (2026-11-20), deny-listed pages left out, from the
-               query-service (--query-url, or PERMAFROST_QUERY_URL, default
-               http://localhost:8083), as lines 'domain rank title views' after three # lines;
-               --output FILE writes them to a file, --output store to the object store
+        status [DATASET] [--json]          where each dataset's data is
+        verify DATASET --from --to          read chunks back; exit 1 if any is damaged
+        restore DATASET --from --to [--tenant T] [--yes]
+        query DATASET top|daily-totals|top-per-group ...
+        ddl DATASET --engine athena|trino|duckdb
+        report wikimedia --hour H | --day D [--output FILE | --output store]
+               these talk to the running services: --exporter-url, --archive-url, --query-url,
+               or PERMAFROST_EXPORTER_URL, ..., or ~/.permafrost/cli.properties; default the
+               demo stack on localhost:8081..8083
 
       example: ./permafrost demo --exit
       """;
@@ -64,6 +68,9 @@ public final class Launcher {
   }
 
   static int run(List<String> args, PrintStream out) throws Exception {
+    if (!args.isEmpty() && OperatorCli.COMMANDS.contains(args.get(0))) {
+      return OperatorCli.run(args.toArray(String[]::new), out, System.err, System.in);
+    }
     if (args.isEmpty()
         || args.contains("--help")
         || args.contains("-h")
@@ -74,12 +81,12 @@ public final class Launcher {
     if (args.get(0).equals("bench")) {
       return bench(args, out);
     }
-    if (args.get(0).equals("report")) {
-      return ReportCommand.run(args, out);
-    }
     if (!args.get(0).equals("demo")) {
       throw new UsageException(
-          "unknown command '" + args.get(0) + "'; commands: demo, bench, report");
+          "unknown command '"
+              + args.get(0)
+              + "'; commands: demo, bench, "
+              + String.join(", ", OperatorCli.COMMANDS));
     }
     boolean exit = false;
     int days = 30;

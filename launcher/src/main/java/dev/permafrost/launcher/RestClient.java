@@ -39,7 +39,7 @@ final class RestClient {
       }
       return response.body();
     } catch (IOException e) {
-      throw new IllegalStateException(url + " is unreachable: " + e.getMessage(), e);
+      throw new IllegalStateException(url + " is unreachable: " + reason(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while calling " + url, e);
@@ -74,10 +74,15 @@ final class RestClient {
       }
       return body;
     } catch (IOException e) {
-      throw new IllegalStateException(built.uri() + " is unreachable: " + e.getMessage(), e);
+      throw new IllegalStateException(built.uri() + " is unreachable: " + reason(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while calling " + built.uri(), e);
     }
+  }
+
+  /** Why a call failed, also for exceptions without a message (a refused connection has none). */
+  private static String reason(IOException e) {
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 }

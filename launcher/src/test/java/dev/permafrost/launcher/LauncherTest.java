@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,7 +27,9 @@ class LauncherTest {
     PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     assertThatThrownBy(() -> Launcher.run(List.of("dmeo"), out))
         .isInstanceOf(Launcher.UsageException.class)
-        .hasMessage("unknown command 'dmeo'; commands: demo, bench, report");
+        .hasMessage(
+            "unknown command 'dmeo'; commands: demo, bench, status, verify, restore, query, ddl,"
+                + " report");
     assertThatThrownBy(() -> Launcher.run(List.of("bench", "import"), out))
         .hasMessage("bench needs a benchmark name; benchmarks: export, archive, query");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "three"), out))
@@ -35,33 +38,58 @@ class LauncherTest {
         .hasMessageContaining("at least 8");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--fast"), out))
         .hasMessage("unknown option '--fast' for demo");
-    assertThatThrownBy(() -> Launcher.run(List.of("report", "wiki"), out))
-        .hasMessage("report needs a report name; reports: wikimedia");
-    assertThatThrownBy(() -> Launcher.run(List.of("report", "wikimedia"), out))
-        .hasMessageContaining("needs --hour (like 2026-11-20T13) or --day");
-    assertThatThrownBy(
-            () ->
-                Launcher.run(
-                    List.of("report", "wikimedia", "--hour", "2026-11-20T13", "--day", "x"), out))
-        .hasMessage("give one of --hour or --day, not both");
   }
 
   @Test
-  void aReportFromAServiceThatIsNotThereNamesItsUrl() {
-    PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    assertThatThrownBy(
-            () ->
-                Launcher.run(
-                    List.of(
-                        "report",
-                        "wikimedia",
-                        "--day",
-                        "2026-11-20",
-                        "--query-url",
-                        "http://127.0.0.1:9"),
-                    out))
-        .hasMessageContaining("http://127.0.0.1:9/api/v1/reports/wikimedia/top?day=2026-11-20")
-        .hasMessageContaining("unreachable");
+  void operatorCommandsAnswerABadCommandLineWithOneLineAndExit2() {
+    assertThat(cli("report", "wiki"))
+        .isEqualTo(
+            "2 permafrost: Unmatched argument at index 1: 'wiki' (see ./permafrost report --help)");
+    assertThat(cli("report", "wikimedia"))
+        .startsWith("2 permafrost: Error: Missing required argument (specify one of these)");
+    assertThat(cli("report", "wikimedia", "--hour", "2026-11-20T13", "--day", "2026-11-20"))
+        .contains("mutually exclusive");
+    assertThat(cli("ddl", "pageviews", "--engine", "oracle"))
+        .contains("Invalid value for option '--engine'")
+        .contains("athena, trino, duckdb");
+  }
+
+  @Test
+  void aServiceThatIsNotThereIsNamedByItsUrl() {
+    assertThat(
+            cli("report", "wikimedia", "--day", "2026-11-20", "--query-url", "http://127.0.0.1:9"))
+        .startsWith("1 permafrost: http://127.0.0.1:9/api/v1/reports/wikimedia/top?day=2026-11-20")
+        .contains("unreachable");
+  }
+
+  @Test
+  void everyOperatorCommandHasHelpWithAnExample() {
+    for (String command : OperatorCli.COMMANDS) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int exit =
+          OperatorCli.run(
+              new String[] {command, "--help"},
+              new PrintStream(out, true, StandardCharsets.UTF_8),
+              new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+              InputStream.nullInputStream());
+      assertThat(exit).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .as(command)
+          .contains("Usage: permafrost " + command)
+          .containsAnyOf("Example:", "Examples:", "Commands:");
+    }
+  }
+
+  /** The exit code and the stderr line of an operator command, as "CODE LINE". */
+  private static String cli(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        OperatorCli.run(
+            args,
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            InputStream.nullInputStream());
+    return exit + " " + err.toString(StandardCharsets.UTF_8).strip();
   }
 
   @Test

@@ -1,0 +1,146 @@
+package dev.permafrost.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code restore DATASET --from --to}: brings archived rows back into PostgreSQL. */
+@Command(
+    name = "restore",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Restores every archived chunk whose partition starts in [from, to) into PostgreSQL, or only",
+      "one tenant's rows; asks first unless --yes, and shows progress."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  ./permafrost restore pageviews --from 2026-10-01 --to 2026-11-01 --tenant 7 --yes"
+    })
+final class RestoreCommand implements Callable<Integer> {
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "DATASET")
+  String dataset;
+
+  @Option(names = "--from", required = true, description = "a date or an instant")
+  String from;
+
+  @Option(names = "--to", required = true, description = "a date or an instant, exclusive")
+  String to;
+
+  @Option(names = "--tenant", description = "only this tenant's rows")
+  String tenant;
+
+  @Option(names = "--yes", description = "do not ask")
+  boolean yes;
+
+  @Option(names = "--reason", defaultValue = "restored with ./permafrost restore")
+  String reason;
+
+  @Option(names = "--requested-by", defaultValue = "${sys:user.name}")
+  String requestedBy;
+
+  private final OperatorCli cli;
+
+  RestoreCommand(OperatorCli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Instant start = time("--from", from);
+    Instant end = time("--to", to);
+    long chunks = 0;
+    long rows = 0;
+    for (JsonNode chunk : cli.rest.get(cli.archive() + "/api/v1/datasets/" + dataset + "/chunks")) {
+      Instant partition = Instant.parse(chunk.path("partitionStart").asText());
+      if ("ACTIVE".equals(chunk.path("state").asText())
+          && !partition.isBefore(start)
+          && partition.isBefore(end)) {
+        chunks++;
+        rows += chunk.path("rowCount").asLong();
+      }
+    }
+    String what =
+        String.format(
+            "%s %s..%s%s: %d archived chunk(s), %,d rows%s",
+            dataset,
+            from,
+            to,
+            tenant == null ? "" : " tenant " + tenant,
+            chunks,
+            rows,
+            tenant == null ? "" : " (the tenant's share of them)");
+    if (!yes && !cli.confirm("Restore " + what + " into PostgreSQL?")) {
+      throw new IllegalStateException("restore declined at the prompt; nothing was changed");
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("dataset", dataset);
+    body.put("from", from);
+    body.put("to", to);
+    body.put("tenant", tenant);
+    body.put("reason", reason);
+    body.put("requestedBy", requestedBy);
+    JsonNode request = cli.rest.post(cli.archive() + "/api/v1/restores", body);
+    String url = cli.archive() + "/api/v1/restores/" + request.path("requestId").asText();
+    boolean terminal = System.console() != null;
+    JsonNode done =
+        StackSteps.poll(
+            () -> {
+              JsonNode status = cli.rest.get(url);
+              if (terminal) {
+                cli.out.printf(
+                    "\r  %d/%d chunks, %,d rows",
+                    status.path("chunksDone").asInt(),
+                    status.path("chunksTotal").asInt(),
+                    status.path("rowsRestored").asLong());
+              }
+              return "RUNNING".equals(status.path("state").asText()) ? null : status;
+            },
+            "restore " + url);
+    if (terminal) {
+      cli.out.println();
+    }
+    if (!"DONE".equals(done.path("state").asText())) {
+      throw new IllegalStateException("restore " + url + " failed: " + done.path("error").asText());
+    }
+    cli.out.printf(
+        "restored %d chunk(s), %,d rows of %s %s..%s%s (request %s)%n",
+        done.path("chunksDone").asInt(),
+        done.path("rowsRestored").asLong(),
+        dataset,
+        from,
+        to,
+        tenant == null ? "" : " tenant " + tenant,
+        request.path("requestId").asText());
+    return 0;
+  }
+
+  private Instant time(String option, String value) {
+    try {
+      return value.length() == 10
+          ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
+          : Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          option
+              + " is '"
+              + value
+              + "'; allowed: a date like 2026-10-01 or an instant like"
+              + " 2026-10-01T13:00:00Z");
+    }
+  }
+}
