@@ -16,7 +16,8 @@ public final class Launcher {
              ./permafrost bench export [--rows N]
              ./permafrost bench archive [--rows N]
              ./permafrost bench query [--rows N]
-             ./permafrost status|verify|restore|query|ddl|report ...   (see ./permafrost COMMAND --help)
+             ./permafrost status|export|jobs|verify|restore|query|ddl|report ...
+                                     (see ./permafrost COMMAND --help)
 
         demo   start PostgreSQL, Kafka, S3Proxy and the three services, load page views,
                archive every day older than a week and print a summary; Ctrl-C stops it all
@@ -40,6 +41,8 @@ public final class Launcher {
                --rows N          rows to generate (default 10000000)
 
         status [DATASET] [--json]          where each dataset's data is
+        export DATASET --from --to [--dry-run]   backfill with progress; Ctrl-C detaches
+        jobs [watch ID]                     export jobs; follow one
         verify DATASET --from --to          read chunks back; exit 1 if any is damaged
         restore DATASET --from --to [--tenant T] [--yes]
         query DATASET top|daily-totals|top-per-group ...

@@ -29,6 +29,8 @@ import picocli.CommandLine.ScopeType;
     description = "Lifecycle tasks against the running Permafrost services.",
     subcommands = {
       StatusCommand.class,
+      ExportCommand.class,
+      JobsCommand.class,
       VerifyCommand.class,
       RestoreCommand.class,
       QueryCommand.class,
@@ -45,7 +47,7 @@ final class OperatorCli {
 
   /** The commands this class runs; {@code demo} and {@code bench} are the launcher's own. */
   static final java.util.List<String> COMMANDS =
-      java.util.List.of("status", "verify", "restore", "query", "ddl", "report");
+      java.util.List.of("status", "export", "jobs", "verify", "restore", "query", "ddl", "report");
 
   @Option(
       names = "--exporter-url",

@@ -28,8 +28,8 @@ class LauncherTest {
     assertThatThrownBy(() -> Launcher.run(List.of("dmeo"), out))
         .isInstanceOf(Launcher.UsageException.class)
         .hasMessage(
-            "unknown command 'dmeo'; commands: demo, bench, status, verify, restore, query, ddl,"
-                + " report");
+            "unknown command 'dmeo'; commands: demo, bench, status, export, jobs, verify, restore,"
+                + " query, ddl, report");
     assertThatThrownBy(() -> Launcher.run(List.of("bench", "import"), out))
         .hasMessage("bench needs a benchmark name; benchmarks: export, archive, query");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "three"), out))

@@ -63,7 +63,7 @@ class OperatorCliIT {
     assertThat(status.exit()).isZero();
     assertThat(status.out())
         .contains("pageviews (public.pageviews)")
-        .containsPattern("archived [1-3] ")
+        .containsPattern("archived [1-4] ")
         .containsPattern("rows +hot [0-9,]+  cold [1-9][0-9,]*");
 
     Run json = run("", "status", "--json");
@@ -84,6 +84,31 @@ class OperatorCliIT {
     assertThat(unreachable.err())
         .startsWith("permafrost: http://127.0.0.1:9/api/v1/datasets/pageviews/status")
         .contains("unreachable");
+  }
+
+  @Test
+  void aDryRunExportsNothingAndABackfillShowsItsJob() {
+    String day = FIRST.plusDays(3).toString();
+    String next = FIRST.plusDays(4).toString();
+    Run plan = run("", "export", "pageviews", "--from", day, "--to", next, "--dry-run");
+    assertThat(plan.exit()).as(plan.err()).isZero();
+    assertThat(plan.out())
+        .containsPattern(day + " +[1-9][0-9,]* rows  first chunk")
+        .contains("1 partitions,", "nothing was exported (dry run)");
+    assertThat(run("", "jobs").out()).doesNotContain(day + "T00:00:00Z..");
+
+    Run export = run("", "export", "pageviews", "--from", day, "--to", next);
+    assertThat(export.exit()).as(export.err()).isZero();
+    String id = export.out().lines().findFirst().orElseThrow().replace("export job ", "");
+    assertThat(export.out()).contains("1/1 partitions", "SUCCEEDED");
+    assertThat(run("", "jobs").out()).contains(id + "  pageviews");
+    Run watched = run("", "jobs", "watch", id);
+    assertThat(watched.exit()).isZero();
+    assertThat(watched.out()).contains("[####################] 1/1 partitions");
+
+    Run open = run("", "export", "pageviews", "--from", day, "--to", TODAY.plusDays(1).toString());
+    assertThat(open.exit()).isEqualTo(1);
+    assertThat(open.err()).contains("reaches into the open partition");
   }
 
   @Test
@@ -171,7 +196,8 @@ class OperatorCliIT {
     if (!withUrls.contains("--archive-url")) {
       withUrls.addAll(List.of("--archive-url", stack.archiveUrl()));
     }
-    withUrls.addAll(List.of("--query-url", stack.queryUrl()));
+    withUrls.addAll(
+        List.of("--query-url", stack.queryUrl(), "--exporter-url", stack.exporterUrl()));
     InputStream in = new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8));
     int exit =
         OperatorCli.run(

@@ -10,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -46,6 +47,19 @@ public class ExportResource {
     UUID jobId = ProblemException.parseUuid("job id", id);
     return jobs.find(jobId)
         .orElseThrow(() -> ProblemException.notFound("Unknown job", "no export job " + id));
+  }
+
+  /**
+   * What {@code POST} would export for the same range, without exporting: each partition with its
+   * hot rows and the chunks it has; 400 for a range {@code POST} would refuse.
+   */
+  @GET
+  @Path("/plan")
+  public List<ExportJobService.PlannedPartition> plan(
+      @QueryParam("dataset") String dataset,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to) {
+    return jobService.plan(dataset, from, to);
   }
 
   /** The 50 newest jobs, with their failures. */

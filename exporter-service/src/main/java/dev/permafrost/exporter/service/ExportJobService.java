@@ -4,13 +4,21 @@ import dev.permafrost.exporter.config.ExporterConfig;
 import dev.permafrost.exporter.domain.ExportJob;
 import dev.permafrost.exporter.domain.ExportedChunk;
 import dev.permafrost.exporter.persistence.ExportJobs;
+import dev.permafrost.exporter.persistence.ExportedPartitions;
+import dev.permafrost.format.ColumnType;
 import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.format.PgTables;
+import dev.permafrost.format.TableSchema;
+import dev.permafrost.format.TimeBounds;
 import dev.permafrost.support.config.Datasets;
+import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.rest.ProblemException;
 import dev.permafrost.support.rest.TimeRange;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /** Starts export jobs over time ranges and runs them in the background, partition by partition. */
@@ -35,14 +44,20 @@ public class ExportJobService {
   private final ExecutorService workers;
   private final Clock clock = Clock.systemUTC();
   private final MeterRegistry metrics;
+  private final DataSource dataSource;
+  private final ExportedPartitions exportedPartitions;
 
   public ExportJobService(
       Datasets datasets,
       ExportJobs jobs,
       PartitionExportService partitionExport,
       ExporterConfig config,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      DataSource dataSource,
+      ExportedPartitions exportedPartitions) {
     this.metrics = metrics;
+    this.dataSource = dataSource;
+    this.exportedPartitions = exportedPartitions;
     this.datasets = datasets;
     this.jobs = jobs;
     this.partitionExport = partitionExport;
@@ -59,10 +74,70 @@ public class ExportJobService {
   public ExportJob start(String datasetName, String from, String to) {
     DatasetDefinition dataset = datasets.requireInRequest(datasetName);
     TimeRange range = TimeRange.parse(from, to);
-    Instant start = range.from();
-    Instant end = range.to();
+    List<Instant> partitions = requestedPartitions(dataset, range, to);
+    ExportJob job = jobs.create(dataset.name(), range.from(), range.to(), partitions.size());
+    workers.submit(() -> run(job, dataset, partitions, true));
+    return job;
+  }
+
+  /**
+   * What {@link #start} would do with the same request, without doing it: each partition with its
+   * hot rows now and the chunks it has, so that an operator sees what a backfill would export.
+   *
+   * @throws ProblemException 400 for a request {@link #start} would refuse
+   */
+  public List<PlannedPartition> plan(String datasetName, String from, String to) {
+    DatasetDefinition dataset = datasets.requireInRequest(datasetName);
+    TimeRange range = TimeRange.parse(from, to);
+    List<Instant> partitions = requestedPartitions(dataset, range, to);
+    return Transactions.inSnapshot(
+        dataSource,
+        connection -> {
+          TableSchema schema = PgTables.readSchema(connection, dataset.table());
+          ColumnType timeType = schema.column(schema.indexOf(dataset.timeColumn())).type();
+          String time = DatasetDefinition.quote(dataset.timeColumn());
+          List<PlannedPartition> planned = new ArrayList<>();
+          try (PreparedStatement count =
+              connection.prepareStatement(
+                  "SELECT count(*) FROM "
+                      + dataset.table()
+                      + " WHERE "
+                      + time
+                      + " >= ? AND "
+                      + time
+                      + " < ?")) {
+            for (Instant partition : partitions) {
+              TimeBounds.bind(count, 1, timeType, partition);
+              TimeBounds.bind(count, 2, timeType, dataset.grain().end(partition));
+              String name = dataset.grain().partitionName(partition);
+              try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                planned.add(
+                    new PlannedPartition(
+                        name,
+                        partition,
+                        rs.getLong(1),
+                        exportedPartitions.chunks(connection, dataset.name(), name).size()));
+              }
+            }
+          }
+          return planned;
+        });
+  }
+
+  /**
+   * A partition of an export plan.
+   *
+   * @param hotRows its rows in PostgreSQL now: what an export would write, as its first chunk when
+   *     it has none, else as its next chunk once its earlier chunks are archived
+   * @param chunks chunks the exporter wrote for it before
+   */
+  public record PlannedPartition(String partition, Instant start, long hotRows, int chunks) {}
+
+  /** The closed partitions of a request's range, or a 400 saying why the range is refused. */
+  private List<Instant> requestedPartitions(DatasetDefinition dataset, TimeRange range, String to) {
     Instant open = dataset.grain().start(clock.instant());
-    if (end.isAfter(open)) {
+    if (range.to().isAfter(open)) {
       throw ProblemException.badRequest(
           "to ("
               + to
@@ -71,7 +146,7 @@ public class ExportJobService {
               + "; only closed partitions can be exported, so to must be at most "
               + open);
     }
-    List<Instant> partitions = partitionsOverlapping(dataset, start, end);
+    List<Instant> partitions = partitionsOverlapping(dataset, range.from(), range.to());
     if (partitions.size() > MAX_PARTITIONS_PER_JOB) {
       throw ProblemException.badRequest(
           "the range covers "
@@ -80,9 +155,7 @@ public class ExportJobService {
               + MAX_PARTITIONS_PER_JOB
               + " are allowed in one job");
     }
-    ExportJob job = jobs.create(dataset.name(), start, end, partitions.size());
-    workers.submit(() -> run(job, dataset, partitions, true));
-    return job;
+    return partitions;
   }
 
   /**
