@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.containsString;
 
 import dev.permafrost.archive.domain.ChunkState;
 import dev.permafrost.archive.domain.Erasure;
+import dev.permafrost.archive.domain.PurgePlan;
 import dev.permafrost.archive.domain.RestoreStatus;
 import dev.permafrost.archive.persistence.RestoreRequests;
 import dev.permafrost.archive.service.ArchiveLifecycle;
@@ -129,6 +130,30 @@ class PurgeIT {
             .orElseThrow();
     assertThat(before.get(tenant)[0]).isPositive();
     assertThat(tenantInChunks).isPositive();
+
+    // The dry run names what the erasure then removes, and changes nothing.
+    PurgePlan plan = purge.plan(tenant, DATASET);
+    assertThat(plan.datasets())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.hotRows()).isEqualTo(tenantHot);
+              assertThat(p.coldRows()).isEqualTo(tenantInChunks);
+              assertThat(p.objects())
+                  .anySatisfy(
+                      o -> {
+                        assertThat(o.key()).isEqualTo(tenantObject.key());
+                        assertThat(o.deleted()).isTrue();
+                      })
+                  .anySatisfy(
+                      o -> {
+                        assertThat(o.key()).isEqualTo(mixed.payload().objects().get(0).key());
+                        assertThat(o.deleted()).isFalse();
+                      });
+            });
+    assertThat(rowsAndViewsPerTenant()).containsOnlyKeys(before.keySet());
+    assertThat(count("SELECT count(*) FROM public.tenant_pageviews WHERE project_id = 3"))
+        .isEqualTo(tenantHot);
 
     UUID erasureId = UUID.randomUUID();
     Erasure erasure = purge.purge(request(erasureId, tenant));

@@ -16,7 +16,7 @@ public final class Launcher {
              ./permafrost bench export [--rows N]
              ./permafrost bench archive [--rows N]
              ./permafrost bench query [--rows N]
-             ./permafrost status|export|jobs|verify|restore|query|ddl|report ...
+             ./permafrost status|export|jobs|verify|restore|purge-tenant|query|ddl|report ...
                                      (see ./permafrost COMMAND --help)
 
         demo   start PostgreSQL, Kafka, S3Proxy and the three services, load page views,
@@ -45,6 +45,7 @@ public final class Launcher {
         jobs [watch ID]                     export jobs; follow one
         verify DATASET --from --to          read chunks back; exit 1 if any is damaged
         restore DATASET --from --to [--tenant T] [--yes]
+        purge-tenant TENANT [--dataset D] [--yes]   erase a tenant, after a dry run
         query DATASET top|daily-totals|top-per-group ...
         ddl DATASET --engine athena|trino|duckdb
         report wikimedia --hour H | --day D [--output FILE | --output store]

@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       JobsCommand.class,
       VerifyCommand.class,
       RestoreCommand.class,
+      PurgeTenantCommand.class,
       QueryCommand.class,
       DdlCommand.class,
       ReportCommand.class
@@ -47,7 +48,16 @@ final class OperatorCli {
 
   /** The commands this class runs; {@code demo} and {@code bench} are the launcher's own. */
   static final java.util.List<String> COMMANDS =
-      java.util.List.of("status", "export", "jobs", "verify", "restore", "query", "ddl", "report");
+      java.util.List.of(
+          "status",
+          "export",
+          "jobs",
+          "verify",
+          "restore",
+          "purge-tenant",
+          "query",
+          "ddl",
+          "report");
 
   @Option(
       names = "--exporter-url",

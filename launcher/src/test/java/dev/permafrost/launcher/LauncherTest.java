@@ -29,7 +29,7 @@ class LauncherTest {
         .isInstanceOf(Launcher.UsageException.class)
         .hasMessage(
             "unknown command 'dmeo'; commands: demo, bench, status, export, jobs, verify, restore,"
-                + " query, ddl, report");
+                + " purge-tenant, query, ddl, report");
     assertThatThrownBy(() -> Launcher.run(List.of("bench", "import"), out))
         .hasMessage("bench needs a benchmark name; benchmarks: export, archive, query");
     assertThatThrownBy(() -> Launcher.run(List.of("demo", "--days", "three"), out))

@@ -19,19 +19,25 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
-/** The operator commands against the real services, with three archived days of page views. */
+/**
+ * The operator commands against the real services, with three archived days of page views. The test
+ * that damages a chunk runs last: an erasure or a restore reading that chunk must fail.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorCliIT {
 
   private static final LocalDate TODAY = LocalDate.now(ZoneOffset.UTC);
   private static final LocalDate FIRST = TODAY.minusDays(10);
 
   private static PermafrostStack stack;
-  private static List<JsonNode> chunks;
 
   /** What one command did. */
   private record Run(int exit, String out, String err) {}
@@ -47,7 +53,7 @@ class OperatorCliIT {
     }
     StackSteps steps = new StackSteps(stack, Progress.silent());
     steps.export("pageviews", FIRST, FIRST.plusDays(3));
-    chunks = steps.awaitActive("pageviews", 3);
+    steps.awaitActive("pageviews", 3);
   }
 
   @AfterAll
@@ -158,6 +164,41 @@ class OperatorCliIT {
   }
 
   @Test
+  void anErasureNamesWhatGoesAndADeclinedOneChangesNothing() throws Exception {
+    long hot =
+        stack.devStack().queryLong("SELECT count(*) FROM public.pageviews WHERE project_id = 5");
+    assertThat(hot).isPositive();
+
+    Run declined = run("no\n", "purge-tenant", "5", "--dataset", "pageviews");
+    assertThat(declined.exit()).isEqualTo(1);
+    assertThat(declined.out())
+        .containsPattern(
+            "pageviews +" + String.format("%,d", hot) + " hot rows; [1-9][0-9,]* rows in")
+        .contains("Erase tenant 5 as listed above? This cannot be undone. [y/N]");
+    assertThat(declined.err()).contains("erasure declined at the prompt; nothing was changed");
+    assertThat(
+            stack
+                .devStack()
+                .queryLong("SELECT count(*) FROM public.pageviews WHERE project_id = 5"))
+        .isEqualTo(hot);
+
+    Run erased = run("yes\n", "purge-tenant", "5", "--dataset", "pageviews");
+    assertThat(erased.exit()).as(erased.err()).isZero();
+    assertThat(erased.out())
+        .containsPattern("erasure [0-9a-f-]{36} of tenant 5")
+        .containsPattern(
+            "pageviews +"
+                + String.format("%,d", hot)
+                + " hot rows and [1-9][0-9,]* cold rows deleted");
+    assertThat(
+            stack
+                .devStack()
+                .queryLong("SELECT count(*) FROM public.pageviews WHERE project_id = 5"))
+        .isZero();
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
   void verifyExitsWith1WhenAChunkIsDamaged() {
     String from = FIRST.toString();
     String to = FIRST.plusDays(1).toString();
@@ -165,11 +206,16 @@ class OperatorCliIT {
     assertThat(intact.exit()).isZero();
     assertThat(intact.out()).startsWith("OK   " + from).contains("1 chunk(s) intact, 0 damaged");
 
-    JsonNode first =
-        chunks.stream()
-            .filter(c -> c.path("partition").asText().equals(from))
-            .findFirst()
-            .orElseThrow();
+    // The chunk as it is now: an erasure may have replaced the one archived at the start.
+    JsonNode first = null;
+    for (JsonNode chunk :
+        new RestClient().get(stack.archiveUrl() + "/api/v1/datasets/pageviews/chunks")) {
+      if (chunk.path("partition").asText().equals(from)
+          && chunk.path("state").asText().equals("ACTIVE")) {
+        first = chunk;
+      }
+    }
+    assertThat(first).as("the ACTIVE chunk of " + from).isNotNull();
     try (S3Client s3 = stack.devStack().s3Client()) {
       s3.putObject(
           PutObjectRequest.builder()

@@ -1,6 +1,7 @@
 package dev.permafrost.archive.rest;
 
 import dev.permafrost.archive.domain.Erasure;
+import dev.permafrost.archive.domain.PurgePlan;
 import dev.permafrost.archive.service.TenantPurge;
 import dev.permafrost.contracts.v1.TenantPurgeRequested;
 import dev.permafrost.support.rest.ProblemException;
@@ -47,6 +48,20 @@ public class TenantResource {
     return purge.purge(
         new TenantPurgeRequested(
             id, tenant, dataset, reason, requestedBy == null ? "api" : requestedBy));
+  }
+
+  @GET
+  @Path("/tenants/{tenant}/purge-plan")
+  @Operation(
+      summary =
+          "What erasing the tenant would remove, changing nothing: per dataset its hot rows and"
+              + " each object holding its rows (reads the chunks that may hold them)")
+  public PurgePlan purgePlan(
+      @PathParam("tenant") String tenant,
+      @Parameter(description = "Only this dataset; default every dataset with a tenant column")
+          @QueryParam("dataset")
+          String dataset) {
+    return purge.plan(tenant, dataset);
   }
 
   @GET

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -81,6 +82,37 @@ public class ReplacementChunks {
    * @throws IllegalStateException if the replacement is recorded already: the caller's chunk has
    *     moved on
    */
+  /**
+   * How many rows of {@code tenants} each object of {@code chunk} holds, for objects holding any:
+   * what an erasure would rewrite or delete. Reads the objects that may hold them.
+   */
+  Map<Manifest.StoredObject, Long> tenantRows(
+      Chunk chunk, DatasetDefinition dataset, Set<String> tenants) throws IOException {
+    TableSchema schema = Manifest.fromJson(store.getBytes(chunk.manifestKey())).schema();
+    int tenantIndex = schema.indexOf(dataset.tenantColumn().orElseThrow());
+    Predicate<Object[]> ofTenants =
+        row -> row[tenantIndex] != null && tenants.contains(row[tenantIndex].toString());
+    Map<Manifest.StoredObject, Long> rows = new java.util.LinkedHashMap<>();
+    for (Manifest.StoredObject object : chunk.objects()) {
+      if (object.tenant() != null) {
+        if (tenants.contains(object.tenant())) {
+          rows.put(object, object.rows()); // the tenant's own file: every row is the tenant's
+        }
+        continue;
+      }
+      Path file = download(object);
+      try {
+        long ofTheTenants = countRows(file, schema, ofTenants);
+        if (ofTheTenants > 0) {
+          rows.put(object, ofTheTenants);
+        }
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    }
+    return rows;
+  }
+
   Optional<Without> without(
       Chunk chunk, DatasetDefinition dataset, Set<String> tenants, UUID replacementId)
       throws IOException {

@@ -3,6 +3,7 @@ package dev.permafrost.archive.service;
 import dev.permafrost.archive.domain.Chunk;
 import dev.permafrost.archive.domain.ChunkState;
 import dev.permafrost.archive.domain.Erasure;
+import dev.permafrost.archive.domain.PurgePlan;
 import dev.permafrost.archive.persistence.AuditLog;
 import dev.permafrost.archive.persistence.Catalog;
 import dev.permafrost.archive.persistence.Erasures;
@@ -210,6 +211,70 @@ public class TenantPurge {
           });
     }
     return due.size();
+  }
+
+  /**
+   * What {@link #purge} would erase, without erasing anything: per dataset, the tenant's hot rows
+   * and each chunk object holding its rows, with how many. It reads every chunk that may hold them,
+   * as the erasure itself does.
+   *
+   * @throws ProblemException 400 as for {@link #purge}
+   */
+  public PurgePlan plan(String tenant, String datasetName) {
+    List<DatasetDefinition> targets =
+        targets(new TenantPurgeRequested(UUID.randomUUID(), tenant, datasetName, null, "plan"));
+    List<PurgePlan.DatasetPlan> plans = new ArrayList<>();
+    for (DatasetDefinition dataset : targets) {
+      String canonical =
+          Transactions.inSnapshot(dataSource, c -> hotRows.canonicalTenant(c, dataset, tenant));
+      long hot =
+          Transactions.inSnapshot(
+              dataSource,
+              c -> {
+                try (PreparedStatement count =
+                    c.prepareStatement(
+                        "SELECT count(*) FROM "
+                            + dataset.table()
+                            + " WHERE "
+                            + DatasetDefinition.quote(dataset.tenantColumn().orElseThrow())
+                            + " = ?")) {
+                  count.setObject(1, canonical, Types.OTHER); // typed like the column
+                  try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                  }
+                }
+              });
+      List<PurgePlan.ObjectPlan> objects = new ArrayList<>();
+      for (Chunk chunk :
+          Transactions.inSnapshot(dataSource, c -> catalog.byDataset(c, dataset.name()))) {
+        if (!HOLDING_ROWS.contains(chunk.state())) {
+          continue;
+        }
+        try {
+          replacements
+              .tenantRows(chunk, dataset, Set.of(canonical))
+              .forEach(
+                  (object, rows) ->
+                      objects.add(
+                          new PurgePlan.ObjectPlan(
+                              chunk.chunkId(),
+                              chunk.partition(),
+                              object.key(),
+                              rows,
+                              rows == object.rows())));
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading chunk " + chunk.chunkId() + " failed", e);
+        }
+      }
+      plans.add(
+          new PurgePlan.DatasetPlan(
+              dataset.name(),
+              hot,
+              objects.stream().mapToLong(PurgePlan.ObjectPlan::rows).sum(),
+              objects));
+    }
+    return new PurgePlan(tenant, plans);
   }
 
   private List<DatasetDefinition> targets(TenantPurgeRequested request) {
