@@ -43,7 +43,7 @@ public final class Launcher {
         status [DATASET] [--json]          where each dataset's data is
         export DATASET --from --to [--dry-run]   backfill with progress; Ctrl-C detaches
         jobs [watch ID]                     export jobs; follow one
-        verify DATASET --from --to          read chunks back; exit 1 if any is damaged
+        verify DATASET --from --to [--tenant T]   read chunks back; exit 1 if any is damaged
         restore DATASET --from --to [--tenant T] [--yes]
         purge-tenant TENANT [--dataset D] [--yes]   erase a tenant, after a dry run
         query DATASET top|daily-totals|top-per-group ...

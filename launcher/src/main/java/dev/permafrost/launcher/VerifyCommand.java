@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Reads back every chunk whose partition starts in [from, to) and compares it with the",
-      "catalog; one line per chunk, OK or what is wrong. Exit 1 if any chunk is damaged."
+      "catalog (with --tenant, only chunks holding that tenant's rows); one line per chunk, OK or",
+      "what is wrong. Exit 1 if any chunk is damaged."
     },
     footer = {"", "Example:", "  ./permafrost verify pageviews --from 2026-10-01 --to 2026-11-01"})
 final class VerifyCommand implements Callable<Integer> {
@@ -26,6 +27,9 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, description = "a date or an instant, exclusive")
   String to;
 
+  @Option(names = "--tenant", description = "only the chunks holding this tenant's rows")
+  String tenant;
+
   private final OperatorCli cli;
 
   VerifyCommand(OperatorCli cli) {
@@ -36,7 +40,14 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     JsonNode result =
         cli.rest.get(
-            cli.archive() + "/api/v1/datasets/" + dataset + "/verify?from=" + from + "&to=" + to);
+            cli.archive()
+                + "/api/v1/datasets/"
+                + dataset
+                + "/verify?from="
+                + QueryCommand.encoded(from)
+                + "&to="
+                + QueryCommand.encoded(to)
+                + (tenant == null ? "" : "&tenant=" + QueryCommand.encoded(tenant)));
     for (JsonNode chunk : result.path("chunks")) {
       String where =
           chunk.path("partition").asText()

@@ -205,6 +205,12 @@ class OperatorCliIT {
     Run intact = run("", "verify", "pageviews", "--from", from, "--to", to);
     assertThat(intact.exit()).isZero();
     assertThat(intact.out()).startsWith("OK   " + from).contains("1 chunk(s) intact, 0 damaged");
+    Run ofTenant = run("", "verify", "pageviews", "--from", from, "--to", to, "--tenant", "1");
+    assertThat(ofTenant.exit()).isZero();
+    assertThat(ofTenant.out()).contains("1 chunk(s) intact, 0 damaged");
+    Run noSuchTenant =
+        run("", "verify", "pageviews", "--from", from, "--to", to, "--tenant", "424242");
+    assertThat(noSuchTenant.out()).isEqualTo("0 chunk(s) intact, 0 damaged\n");
 
     // The chunk as it is now: an erasure may have replaced the one archived at the start.
     JsonNode first = null;

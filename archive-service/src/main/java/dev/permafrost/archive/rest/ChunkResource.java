@@ -4,6 +4,7 @@ import dev.permafrost.archive.domain.Chunk;
 import dev.permafrost.archive.domain.Verification;
 import dev.permafrost.archive.persistence.Catalog;
 import dev.permafrost.archive.service.ChunkVerifier;
+import dev.permafrost.archive.service.TenantPurge;
 import dev.permafrost.support.config.Datasets;
 import dev.permafrost.support.jdbc.Transactions;
 import dev.permafrost.support.rest.ProblemException;
@@ -31,13 +32,19 @@ public class ChunkResource {
   private final Catalog catalog;
   private final Datasets datasets;
   private final ChunkVerifier verifier;
+  private final TenantPurge tenants;
 
   public ChunkResource(
-      DataSource dataSource, Catalog catalog, Datasets datasets, ChunkVerifier verifier) {
+      DataSource dataSource,
+      Catalog catalog,
+      Datasets datasets,
+      ChunkVerifier verifier,
+      TenantPurge tenants) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.datasets = datasets;
     this.verifier = verifier;
+    this.tenants = tenants;
   }
 
   @GET
@@ -69,13 +76,16 @@ public class ChunkResource {
           @QueryParam("from")
           String from,
       @Parameter(description = "End of the range, exclusive, e.g. 2026-11-01") @QueryParam("to")
-          String to) {
+          String to,
+      @Parameter(description = "Only the chunks holding this tenant's rows") @QueryParam("tenant")
+          String tenant) {
     datasets.find(dataset);
     TimeRange range = TimeRange.parse(from, to);
+    List<Chunk> inRange =
+        Transactions.inSnapshot(
+            dataSource, c -> catalog.byDataset(c, dataset, range.from(), range.to()));
     List<Verification> chunks =
-        verifier.check(
-            Transactions.inSnapshot(
-                dataSource, c -> catalog.byDataset(c, dataset, range.from(), range.to())));
+        verifier.check(tenant == null ? inRange : tenants.holdingTenant(dataset, tenant, inRange));
     long intact = chunks.stream().filter(Verification::intact).count();
     return new RangeVerification(
         dataset, range.from(), range.to(), intact, chunks.size() - intact, chunks);

@@ -277,6 +277,31 @@ public class TenantPurge {
     return new PurgePlan(tenant, plans);
   }
 
+  /**
+   * Those of {@code chunks} of {@code datasetName} that hold rows of {@code tenant}, e.g. to verify
+   * one tenant's archived data; reads the chunks that may hold them.
+   *
+   * @throws ProblemException 400 if the dataset has no tenant column
+   */
+  public List<Chunk> holdingTenant(String datasetName, String tenant, List<Chunk> chunks) {
+    DatasetDefinition dataset =
+        targets(new TenantPurgeRequested(UUID.randomUUID(), tenant, datasetName, null, "verify"))
+            .get(0);
+    String canonical =
+        Transactions.inSnapshot(dataSource, c -> hotRows.canonicalTenant(c, dataset, tenant));
+    List<Chunk> holding = new ArrayList<>();
+    for (Chunk chunk : chunks) {
+      try {
+        if (!replacements.tenantRows(chunk, dataset, Set.of(canonical)).isEmpty()) {
+          holding.add(chunk);
+        }
+      } catch (IOException | RuntimeException e) {
+        holding.add(chunk); // unreadable: it may hold the tenant's rows, and verifying says why
+      }
+    }
+    return holding;
+  }
+
   private List<DatasetDefinition> targets(TenantPurgeRequested request) {
     if (request.tenant().isBlank()) {
       throw ProblemException.badRequest("tenant must not be blank");
