@@ -35,7 +35,12 @@ final class DdlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     cli.out.print(
-        cli.rest.getText(cli.query() + "/api/v1/datasets/" + dataset + "/ddl?engine=" + engine));
+        cli.rest.getText(
+            cli.query()
+                + "/api/v1/datasets/"
+                + OperatorCli.pathSegment(dataset)
+                + "/ddl?engine="
+                + engine));
     return 0;
   }
 }

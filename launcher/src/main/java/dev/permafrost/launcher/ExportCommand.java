@@ -27,10 +27,18 @@ final class ExportCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DATASET")
   String dataset;
 
-  @Option(names = "--from", required = true, description = "a date or an instant")
+  @Option(
+      names = "--from",
+      required = true,
+      converter = OperatorCli.TimeArgument.class,
+      description = "a date or an instant")
   String from;
 
-  @Option(names = "--to", required = true, description = "a date or an instant, exclusive")
+  @Option(
+      names = "--to",
+      required = true,
+      converter = OperatorCli.TimeArgument.class,
+      description = "a date or an instant, exclusive")
   String to;
 
   @Option(names = "--dry-run", description = "show what would be exported; change nothing")
@@ -84,7 +92,7 @@ final class ExportCommand implements Callable<Integer> {
    * @return 0 if the job succeeded, else 1
    */
   static int watch(OperatorCli cli, String id) {
-    String url = cli.exporter() + "/api/v1/exports/" + id;
+    String url = cli.exporter() + "/api/v1/exports/" + OperatorCli.pathSegment(id);
     boolean terminal = System.console() != null;
     Thread detachNotice =
         new Thread(
@@ -102,11 +110,12 @@ final class ExportCommand implements Callable<Integer> {
               () -> {
                 JsonNode status = cli.rest.get(url);
                 if (terminal) {
-                  cli.out.print("\r" + progressLine(status));
+                  cli.out.print("\r" + progressLine(status) + "\033[K");
                 }
                 return "RUNNING".equals(status.path("state").asText()) ? null : status;
               },
-              "export job " + url);
+              "export job " + url,
+              RestoreCommand.WATCH_AT_MOST);
       if (terminal) {
         cli.out.println();
       }

@@ -11,7 +11,12 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "The newest export jobs with their progress; 'watch ID' follows one to its end.",
     subcommands = JobsCommand.Watch.class,
-    footer = {"", "Examples:", "  ./permafrost jobs", "  ./permafrost jobs watch 0b9d...e1"})
+    footer = {
+      "",
+      "Examples:",
+      "  ./permafrost jobs",
+      "  ./permafrost jobs watch 0b9d4f3e-8c1a-4a57-9e0b-6f2d1c3b5a71"
+    })
 final class JobsCommand implements Callable<Integer> {
 
   private final OperatorCli cli;
@@ -42,11 +47,12 @@ final class JobsCommand implements Callable<Integer> {
   @Command(
       name = "watch",
       mixinStandardHelpOptions = true,
-      description = "Follows an export job until it ends; exit 1 if it failed.")
+      description = "Follows an export job until it ends; exit 1 if it failed.",
+      footer = {"", "Example:", "  ./permafrost jobs watch 0b9d4f3e-8c1a-4a57-9e0b-6f2d1c3b5a71"})
   static final class Watch implements Callable<Integer> {
 
-    @Parameters(paramLabel = "ID")
-    String id;
+    @Parameters(paramLabel = "ID", description = "the job's id, from ./permafrost jobs")
+    java.util.UUID id;
 
     private final OperatorCli cli;
 
@@ -56,7 +62,7 @@ final class JobsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return ExportCommand.watch(cli, id);
+      return ExportCommand.watch(cli, id.toString());
     }
   }
 }

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
@@ -72,20 +73,26 @@ final class OperatorCli {
   String queryUrl;
 
   final PrintStream out;
+  final PrintStream err;
   final BufferedReader in;
   final Map<String, String> environment;
-  final RestClient rest = new RestClient();
 
-  OperatorCli(PrintStream out, InputStream in, Map<String, String> environment) {
+  /**
+   * Verifying and erasing answer only when done, so a call may take long; a refused one fails fast.
+   */
+  final RestClient rest = new RestClient(Duration.ofHours(2));
+
+  OperatorCli(PrintStream out, PrintStream err, InputStream in, Map<String, String> environment) {
     this.out = out;
+    this.err = err;
     this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     this.environment = environment;
   }
 
   /** Runs {@code args}; returns the exit code, having printed any error as one line. */
   static int run(String[] args, PrintStream out, PrintStream err, InputStream in) {
-    OperatorCli cli = new OperatorCli(out, in, System.getenv());
-    CommandLine commandLine = new CommandLine(cli, new CommandFactory(cli));
+    OperatorCli cli = new OperatorCli(out, err, in, System.getenv());
+    CommandLine commandLine = commandLine(cli);
     commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     commandLine.setParameterExceptionHandler(
@@ -103,10 +110,16 @@ final class OperatorCli {
         });
     commandLine.setExecutionExceptionHandler(
         (e, command, parsed) -> {
-          err.println("permafrost: " + e.getMessage());
+          String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+          err.println("permafrost: " + RestClient.oneLine(message));
           return e instanceof CommandLine.ParameterException ? 2 : 1;
         });
     return commandLine.execute(args);
+  }
+
+  /** The command tree, its commands made with {@code cli}. */
+  static CommandLine commandLine(OperatorCli cli) {
+    return new CommandLine(cli, new CommandFactory(cli));
   }
 
   String exporter() {
@@ -149,16 +162,48 @@ final class OperatorCli {
     return properties;
   }
 
-  /** Asks a yes/no question on the terminal; only "y" or "yes" is yes. */
+  /**
+   * Asks a yes/no question on stderr, so that it shows when stdout is redirected; only "y" or "yes"
+   * is yes.
+   */
   boolean confirm(String question) {
-    out.print(question + " [y/N] ");
-    out.flush();
+    err.print(question + " [y/N] ");
+    err.flush();
     try {
       String answer = in.readLine();
       return answer != null
           && (answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@code value} as one segment of a URL path: percent-encoded, a space as {@code %20} (in a path
+   * a {@code +} is a plus).
+   */
+  static String pathSegment(String value) {
+    return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** A {@code --from} or {@code --to}: a date or an instant, checked before anything is asked. */
+  static final class TimeArgument implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        if (value.length() == 10) {
+          java.time.LocalDate.parse(value);
+        } else {
+          java.time.Instant.parse(value);
+        }
+        return value;
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new CommandLine.TypeConversionException(
+            "'"
+                + value
+                + "' is neither a date like 2026-10-01 nor an instant like"
+                + " 2026-10-01T13:00:00Z");
+      }
     }
   }
 

@@ -41,7 +41,7 @@ final class PurgeTenantCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String tenantPath = cli.archive() + "/api/v1/tenants/" + QueryCommand.encoded(tenant);
+    String tenantPath = cli.archive() + "/api/v1/tenants/" + OperatorCli.pathSegment(tenant);
     String only = dataset == null ? "" : "dataset=" + QueryCommand.encoded(dataset);
     JsonNode plan = cli.rest.get(tenantPath + "/purge-plan" + (only.isEmpty() ? "" : "?" + only));
     for (JsonNode share : plan.path("datasets")) {
@@ -57,6 +57,13 @@ final class PurgeTenantCommand implements Callable<Integer> {
           share.path("objects").size(),
           deleted,
           share.path("objects").size() - deleted);
+      for (JsonNode object : share.path("objects")) {
+        cli.out.printf(
+            "    %-9s %s  %,d rows%n",
+            object.path("deleted").asBoolean() ? "delete" : "rewrite",
+            object.path("key").asText(),
+            object.path("rows").asLong());
+      }
     }
     if (!yes
         && !cli.confirm("Erase tenant " + tenant + " as listed above? This cannot be undone.")) {

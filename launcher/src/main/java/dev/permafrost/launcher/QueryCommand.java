@@ -41,10 +41,18 @@ final class QueryCommand {
 
     @ParentCommand QueryCommand parent;
 
-    @Option(names = "--from", required = true, description = "a date or an instant")
+    @Option(
+        names = "--from",
+        required = true,
+        converter = OperatorCli.TimeArgument.class,
+        description = "a date or an instant")
     String from;
 
-    @Option(names = "--to", required = true, description = "a date (inclusive) or an instant")
+    @Option(
+        names = "--to",
+        required = true,
+        converter = OperatorCli.TimeArgument.class,
+        description = "a date (inclusive) or an instant")
     String to;
 
     @Option(names = "--tenant", description = "only this tenant's rows")
@@ -70,7 +78,7 @@ final class QueryCommand {
       StringBuilder url =
           new StringBuilder(cli.query())
               .append("/api/v1/datasets/")
-              .append(parent.dataset)
+              .append(OperatorCli.pathSegment(parent.dataset))
               .append('/')
               .append(endpoint())
               .append("?from=")
@@ -127,7 +135,13 @@ final class QueryCommand {
   @Command(
       name = "top",
       mixinStandardHelpOptions = true,
-      description = "The top N values of a column by the metric.")
+      description = "The top N values of a column by the metric.",
+      footer = {
+        "",
+        "Example:",
+        "  ./permafrost query pageviews top --column path --n 25 --tenant 1 --from 2026-08-01"
+            + " --to 2026-10-31"
+      })
   static final class Top extends Question {
     @Option(names = "--column", required = true, description = "the column whose values rank")
     String column;
@@ -153,7 +167,12 @@ final class QueryCommand {
   @Command(
       name = "daily-totals",
       mixinStandardHelpOptions = true,
-      description = "The metric summed per UTC day.")
+      description = "The metric summed per UTC day.",
+      footer = {
+        "",
+        "Example:",
+        "  ./permafrost query pageviews daily-totals --tenant 1 --from 2026-10-01 --to 2026-10-31"
+      })
   static final class DailyTotals extends Question {
     DailyTotals(OperatorCli cli) {
       super(cli);
@@ -178,7 +197,13 @@ final class QueryCommand {
   @Command(
       name = "top-per-group",
       mixinStandardHelpOptions = true,
-      description = "The top N values of a column for each value of a group column.")
+      description = "The top N values of a column for each value of a group column.",
+      footer = {
+        "",
+        "Example:",
+        "  ./permafrost query wiki_pageviews top-per-group --group domain --column page --n 5"
+            + " --from 2026-11-20 --to 2026-11-20"
+      })
   static final class TopPerGroup extends Question {
     @Option(names = "--group", required = true, description = "the column that groups")
     String group;

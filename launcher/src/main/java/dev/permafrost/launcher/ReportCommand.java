@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     name = "report",
     mixinStandardHelpOptions = true,
     description = "Reports computed by the query-service.",
-    subcommands = ReportCommand.Wikimedia.class)
+    subcommands = ReportCommand.Wikimedia.class,
+    footer = {"", "Example:", "  ./permafrost report wikimedia --hour 2026-11-20T13"})
 final class ReportCommand {
 
   @Command(

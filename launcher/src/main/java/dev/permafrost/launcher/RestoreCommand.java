@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code restore DATASET --from --to}: brings archived rows back into PostgreSQL. */
 @Command(
@@ -29,15 +26,21 @@ import picocli.CommandLine.Spec;
     })
 final class RestoreCommand implements Callable<Integer> {
 
-  @Spec CommandLine.Model.CommandSpec spec;
-
   @Parameters(paramLabel = "DATASET")
   String dataset;
 
-  @Option(names = "--from", required = true, description = "a date or an instant")
+  @Option(
+      names = "--from",
+      required = true,
+      converter = OperatorCli.TimeArgument.class,
+      description = "a date or an instant")
   String from;
 
-  @Option(names = "--to", required = true, description = "a date or an instant, exclusive")
+  @Option(
+      names = "--to",
+      required = true,
+      converter = OperatorCli.TimeArgument.class,
+      description = "a date or an instant, exclusive")
   String to;
 
   @Option(names = "--tenant", description = "only this tenant's rows")
@@ -52,6 +55,9 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--requested-by", defaultValue = "${sys:user.name}")
   String requestedBy;
 
+  /** Following a restore or an export ends only with it; this is only a backstop. */
+  static final java.time.Duration WATCH_AT_MOST = java.time.Duration.ofDays(7);
+
   private final OperatorCli cli;
 
   RestoreCommand(OperatorCli cli) {
@@ -60,11 +66,13 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Instant start = time("--from", from);
-    Instant end = time("--to", to);
+    Instant start = time(from);
+    Instant end = time(to);
     long chunks = 0;
     long rows = 0;
-    for (JsonNode chunk : cli.rest.get(cli.archive() + "/api/v1/datasets/" + dataset + "/chunks")) {
+    for (JsonNode chunk :
+        cli.rest.get(
+            cli.archive() + "/api/v1/datasets/" + OperatorCli.pathSegment(dataset) + "/chunks")) {
       Instant partition = Instant.parse(chunk.path("partitionStart").asText());
       if ("ACTIVE".equals(chunk.path("state").asText())
           && !partition.isBefore(start)
@@ -73,16 +81,20 @@ final class RestoreCommand implements Callable<Integer> {
         rows += chunk.path("rowCount").asLong();
       }
     }
+    if (chunks == 0) {
+      throw new IllegalStateException(
+          "nothing of " + dataset + " " + from + ".." + to + " is archived; nothing to restore");
+    }
     String what =
         String.format(
-            "%s %s..%s%s: %d archived chunk(s), %,d rows%s",
+            "%s %s..%s%s: %d archived chunk(s) holding %,d rows%s",
             dataset,
             from,
             to,
             tenant == null ? "" : " tenant " + tenant,
             chunks,
             rows,
-            tenant == null ? "" : " (the tenant's share of them)");
+            tenant == null ? "" : " of all tenants, of which the tenant's come back");
     if (!yes && !cli.confirm("Restore " + what + " into PostgreSQL?")) {
       throw new IllegalStateException("restore declined at the prompt; nothing was changed");
     }
@@ -102,14 +114,15 @@ final class RestoreCommand implements Callable<Integer> {
               JsonNode status = cli.rest.get(url);
               if (terminal) {
                 cli.out.printf(
-                    "\r  %d/%d chunks, %,d rows",
+                    "\r  %d/%d chunks, %,d rows\033[K",
                     status.path("chunksDone").asInt(),
                     status.path("chunksTotal").asInt(),
                     status.path("rowsRestored").asLong());
               }
               return "RUNNING".equals(status.path("state").asText()) ? null : status;
             },
-            "restore " + url);
+            "restore " + url,
+            WATCH_AT_MOST);
     if (terminal) {
       cli.out.println();
     }
@@ -128,19 +141,10 @@ final class RestoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Instant time(String option, String value) {
-    try {
-      return value.length() == 10
-          ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
-          : Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
-          option
-              + " is '"
-              + value
-              + "'; allowed: a date like 2026-10-01 or an instant like"
-              + " 2026-10-01T13:00:00Z");
-    }
+  /** A checked {@code --from} or {@code --to} (see {@link OperatorCli.TimeArgument}). */
+  private static Instant time(String value) {
+    return value.length() == 10
+        ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
+        : Instant.parse(value);
   }
 }

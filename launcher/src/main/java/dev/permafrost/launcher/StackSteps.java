@@ -91,7 +91,12 @@ final class StackSteps {
   }
 
   static <T> T poll(java.util.function.Supplier<T> attempt, String what) {
-    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+    return poll(attempt, what, STEP_TIMEOUT);
+  }
+
+  /** Asks {@code attempt} every 250 ms until it answers, for at most {@code timeout}. */
+  static <T> T poll(java.util.function.Supplier<T> attempt, String what, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       T result = attempt.get();
       if (result != null) {
@@ -104,6 +109,6 @@ final class StackSteps {
         throw new IllegalStateException("interrupted while waiting for " + what, e);
       }
     }
-    throw new IllegalStateException("gave up waiting for " + what + " after " + STEP_TIMEOUT);
+    throw new IllegalStateException("gave up waiting for " + what + " after " + timeout);
   }
 }

@@ -43,7 +43,9 @@ final class StatusCommand implements Callable<Integer> {
     ObjectMapper mapper = new ObjectMapper();
     ArrayNode statuses = mapper.createArrayNode();
     for (String name : names) {
-      statuses.add(cli.rest.get(cli.archive() + "/api/v1/datasets/" + name + "/status"));
+      statuses.add(
+          cli.rest.get(
+              cli.archive() + "/api/v1/datasets/" + OperatorCli.pathSegment(name) + "/status"));
     }
     if (json) {
       cli.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(statuses));

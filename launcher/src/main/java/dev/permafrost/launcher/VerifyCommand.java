@@ -21,10 +21,18 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DATASET")
   String dataset;
 
-  @Option(names = "--from", required = true, description = "a date or an instant")
+  @Option(
+      names = "--from",
+      required = true,
+      converter = OperatorCli.TimeArgument.class,
+      description = "a date or an instant")
   String from;
 
-  @Option(names = "--to", required = true, description = "a date or an instant, exclusive")
+  @Option(
+      names = "--to",
+      required = true,
+      converter = OperatorCli.TimeArgument.class,
+      description = "a date or an instant, exclusive")
   String to;
 
   @Option(names = "--tenant", description = "only the chunks holding this tenant's rows")
@@ -42,7 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
         cli.rest.get(
             cli.archive()
                 + "/api/v1/datasets/"
-                + dataset
+                + OperatorCli.pathSegment(dataset)
                 + "/verify?from="
                 + QueryCommand.encoded(from)
                 + "&to="

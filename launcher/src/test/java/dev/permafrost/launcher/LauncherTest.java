@@ -7,8 +7,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class LauncherTest {
 
@@ -63,21 +69,58 @@ class LauncherTest {
   }
 
   @Test
-  void everyOperatorCommandHasHelpWithAnExample() {
-    for (String command : OperatorCli.COMMANDS) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      int exit =
-          OperatorCli.run(
-              new String[] {command, "--help"},
-              new PrintStream(out, true, StandardCharsets.UTF_8),
-              new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-              InputStream.nullInputStream());
-      assertThat(exit).isZero();
-      assertThat(out.toString(StandardCharsets.UTF_8))
-          .as(command)
-          .contains("Usage: permafrost " + command)
-          .containsAnyOf("Example:", "Examples:", "Commands:");
+  void everyOperatorCommandAndSubcommandHasHelpWithAnExample() {
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    CommandLine root =
+        OperatorCli.commandLine(
+            new OperatorCli(quiet, quiet, InputStream.nullInputStream(), Map.of()));
+    List<CommandLine> commands = new ArrayList<>(root.getSubcommands().values());
+    assertThat(commands).hasSize(OperatorCli.COMMANDS.size());
+    for (int i = 0; i < commands.size(); i++) {
+      CommandLine command = commands.get(i);
+      commands.addAll(command.getSubcommands().values());
+      assertThat(command.getUsageMessage(CommandLine.Help.Ansi.OFF))
+          .as(command.getCommandSpec().qualifiedName())
+          .contains("Usage: " + command.getCommandSpec().qualifiedName())
+          .containsAnyOf("Example:", "Examples:");
     }
+    assertThat(commands).hasSizeGreaterThan(OperatorCli.COMMANDS.size());
+  }
+
+  @Test
+  void serviceUrlsComeFromTheFlagThenTheEnvironmentThenTheConfigFileThenTheDemoStack(
+      @TempDir Path home) throws Exception {
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    String userHome = System.getProperty("user.home");
+    System.setProperty("user.home", home.toString());
+    try {
+      Files.createDirectories(home.resolve(".permafrost"));
+      Files.writeString(
+          home.resolve(".permafrost/cli.properties"),
+          "archive-url=http://archive.example:8082/\nquery-url=http://query.example:8083\n");
+      OperatorCli cli =
+          new OperatorCli(
+              quiet,
+              quiet,
+              InputStream.nullInputStream(),
+              Map.of("PERMAFROST_QUERY_URL", "http://query.env:1"));
+      assertThat(cli.exporter()).isEqualTo("http://localhost:8081");
+      assertThat(cli.archive()).isEqualTo("http://archive.example:8082");
+      assertThat(cli.query()).isEqualTo("http://query.env:1");
+      cli.queryUrl = "http://query.flag:2";
+      assertThat(cli.query()).isEqualTo("http://query.flag:2");
+    } finally {
+      System.setProperty("user.home", userHome);
+    }
+  }
+
+  @Test
+  void aBadDateIsABadCommandLine() {
+    assertThat(cli("verify", "pageviews", "--from", "2026-13-01", "--to", "2026-12-01"))
+        .isEqualTo(
+            "2 permafrost: Invalid value for option '--from': '2026-13-01' is neither a date like"
+                + " 2026-10-01 nor an instant like 2026-10-01T13:00:00Z (see ./permafrost verify"
+                + " --help)");
   }
 
   /** The exit code and the stderr line of an operator command, as "CODE LINE". */
@@ -89,7 +132,9 @@ class LauncherTest {
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
             InputStream.nullInputStream());
-    return exit + " " + err.toString(StandardCharsets.UTF_8).strip();
+    String line = err.toString(StandardCharsets.UTF_8);
+    assertThat(line.lines()).as("one line on stderr").hasSize(1);
+    return exit + " " + line.strip();
   }
 
   @Test

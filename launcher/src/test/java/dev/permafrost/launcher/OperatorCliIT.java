@@ -64,6 +64,7 @@ class OperatorCliIT {
   }
 
   @Test
+  @Order(1)
   void statusShowsEachTierAndJsonForScripts() throws Exception {
     Run status = run("", "status", "pageviews");
     assertThat(status.exit()).isZero();
@@ -80,6 +81,7 @@ class OperatorCliIT {
   }
 
   @Test
+  @Order(2)
   void anUnknownDatasetOrAServiceThatIsNotThereIsOneLineAndExit1() {
     Run unknown = run("", "status", "nosuch");
     assertThat(unknown.exit()).isEqualTo(1);
@@ -93,6 +95,7 @@ class OperatorCliIT {
   }
 
   @Test
+  @Order(4)
   void aDryRunExportsNothingAndABackfillShowsItsJob() {
     String day = FIRST.plusDays(3).toString();
     String next = FIRST.plusDays(4).toString();
@@ -107,6 +110,8 @@ class OperatorCliIT {
     assertThat(export.exit()).as(export.err()).isZero();
     String id = export.out().lines().findFirst().orElseThrow().replace("export job ", "");
     assertThat(export.out()).contains("1/1 partitions", "SUCCEEDED");
+    // Archived before the next test looks: an erasure's dry run and the erasure see the same tiers.
+    new StackSteps(stack, Progress.silent()).awaitActive("pageviews", 4);
     assertThat(run("", "jobs").out()).contains(id + "  pageviews");
     Run watched = run("", "jobs", "watch", id);
     assertThat(watched.exit()).isZero();
@@ -118,6 +123,7 @@ class OperatorCliIT {
   }
 
   @Test
+  @Order(3)
   void queryAndDdlAnswerAsText() {
     Run top =
         run(
@@ -148,14 +154,20 @@ class OperatorCliIT {
   }
 
   @Test
+  @Order(5)
   void aDeclinedRestoreChangesNothingAndAConfirmedOneBringsTheRowsBack() throws Exception {
     String day = FIRST.plusDays(1).toString();
     String next = FIRST.plusDays(2).toString();
     Run declined = run("n\n", "restore", "pageviews", "--from", day, "--to", next);
     assertThat(declined.exit()).isEqualTo(1);
-    assertThat(declined.out()).contains("Restore pageviews " + day + ".." + next + ": 1 archived");
+    assertThat(declined.err()).contains("Restore pageviews " + day + ".." + next + ": 1 archived");
     assertThat(declined.err()).contains("restore declined at the prompt; nothing was changed");
     assertThat(hotRows(day)).isZero();
+
+    String hotDay = TODAY.minusDays(1).toString();
+    Run nothing = run("", "restore", "pageviews", "--from", hotDay, "--to", TODAY.toString());
+    assertThat(nothing.exit()).isEqualTo(1);
+    assertThat(nothing.err()).contains("is archived; nothing to restore");
 
     Run restored = run("", "restore", "pageviews", "--from", day, "--to", next, "--yes");
     assertThat(restored.exit()).as(restored.err()).isZero();
@@ -164,6 +176,7 @@ class OperatorCliIT {
   }
 
   @Test
+  @Order(6)
   void anErasureNamesWhatGoesAndADeclinedOneChangesNothing() throws Exception {
     long hot =
         stack.devStack().queryLong("SELECT count(*) FROM public.pageviews WHERE project_id = 5");
@@ -174,6 +187,8 @@ class OperatorCliIT {
     assertThat(declined.out())
         .containsPattern(
             "pageviews +" + String.format("%,d", hot) + " hot rows; [1-9][0-9,]* rows in")
+        .containsPattern("    rewrite +cold/pageviews/year=");
+    assertThat(declined.err())
         .contains("Erase tenant 5 as listed above? This cannot be undone. [y/N]");
     assertThat(declined.err()).contains("erasure declined at the prompt; nothing was changed");
     assertThat(
@@ -186,10 +201,7 @@ class OperatorCliIT {
     assertThat(erased.exit()).as(erased.err()).isZero();
     assertThat(erased.out())
         .containsPattern("erasure [0-9a-f-]{36} of tenant 5")
-        .containsPattern(
-            "pageviews +"
-                + String.format("%,d", hot)
-                + " hot rows and [1-9][0-9,]* cold rows deleted");
+        .containsPattern("pageviews +[0-9,]+ hot rows and [1-9][0-9,]* cold rows deleted");
     assertThat(
             stack
                 .devStack()
@@ -198,7 +210,7 @@ class OperatorCliIT {
   }
 
   @Test
-  @Order(Integer.MAX_VALUE)
+  @Order(7)
   void verifyExitsWith1WhenAChunkIsDamaged() {
     String from = FIRST.toString();
     String to = FIRST.plusDays(1).toString();

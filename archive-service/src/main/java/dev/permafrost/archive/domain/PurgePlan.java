@@ -21,8 +21,9 @@ public record PurgePlan(String tenant, List<DatasetPlan> datasets) {
       String dataset, long hotRows, long coldRows, List<ObjectPlan> objects) {}
 
   /**
-   * An object holding some of the tenant's rows.
+   * An object holding some of the tenant's rows, or of a CORRUPT chunk, which the erasure deletes.
    *
+   * @param rows the tenant's rows in it (0 for a CORRUPT chunk's object: those rows are hot)
    * @param deleted true if every row of the object is the tenant's, so the erasure deletes it; else
    *     it is rewritten without them
    */

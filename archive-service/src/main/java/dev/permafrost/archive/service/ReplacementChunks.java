@@ -74,15 +74,6 @@ public class ReplacementChunks {
   record Without(Chunk replacement, RowDigest removed, List<String> replacedObjects) {}
 
   /**
-   * Writes what is left of {@code chunk} without the rows of {@code tenants} as chunk {@code
-   * replacementId}, and reads it back. Another tenant's object of a chunk split per tenant is
-   * reused as it is. Clears first what an interrupted attempt left.
-   *
-   * @return empty if the chunk holds none of their rows
-   * @throws IllegalStateException if the replacement is recorded already: the caller's chunk has
-   *     moved on
-   */
-  /**
    * How many rows of {@code tenants} each object of {@code chunk} holds, for objects holding any:
    * what an erasure would rewrite or delete. Reads the objects that may hold them.
    */
@@ -100,19 +91,31 @@ public class ReplacementChunks {
         }
         continue;
       }
-      Path file = download(object);
+      Path file = null;
       try {
+        file = download(object);
         long ofTheTenants = countRows(file, schema, ofTenants);
         if (ofTheTenants > 0) {
           rows.put(object, ofTheTenants);
         }
       } finally {
-        Files.deleteIfExists(file);
+        if (file != null) {
+          Files.deleteIfExists(file);
+        }
       }
     }
     return rows;
   }
 
+  /**
+   * Writes what is left of {@code chunk} without the rows of {@code tenants} as chunk {@code
+   * replacementId}, and reads it back. Another tenant's object of a chunk split per tenant is
+   * reused as it is. Clears first what an interrupted attempt left.
+   *
+   * @return empty if the chunk holds none of their rows
+   * @throws IllegalStateException if the replacement is recorded already: the caller's chunk has
+   *     moved on
+   */
   Optional<Without> without(
       Chunk chunk, DatasetDefinition dataset, Set<String> tenants, UUID replacementId)
       throws IOException {

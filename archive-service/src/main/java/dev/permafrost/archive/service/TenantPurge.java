@@ -248,6 +248,15 @@ public class TenantPurge {
       List<PurgePlan.ObjectPlan> objects = new ArrayList<>();
       for (Chunk chunk :
           Transactions.inSnapshot(dataSource, c -> catalog.byDataset(c, dataset.name()))) {
+        if (chunk.state() == ChunkState.CORRUPT) {
+          // Deleted whole by the erasure; its rows are all hot, counted above.
+          for (var object : chunk.objects()) {
+            objects.add(
+                new PurgePlan.ObjectPlan(
+                    chunk.chunkId(), chunk.partition(), object.key(), 0, true));
+          }
+          continue;
+        }
         if (!HOLDING_ROWS.contains(chunk.state())) {
           continue;
         }
@@ -291,6 +300,9 @@ public class TenantPurge {
         Transactions.inSnapshot(dataSource, c -> hotRows.canonicalTenant(c, dataset, tenant));
     List<Chunk> holding = new ArrayList<>();
     for (Chunk chunk : chunks) {
+      if (!ChunkVerifier.WITH_OBJECTS.contains(chunk.state())) {
+        continue;
+      }
       try {
         if (!replacements.tenantRows(chunk, dataset, Set.of(canonical)).isEmpty()) {
           holding.add(chunk);
