@@ -63,7 +63,8 @@ final class StatusCommand implements Callable<Integer> {
     long store = status.path("objectStoreBytes").asLong();
     cli.out.printf("%s (%s)%n", status.path("dataset").asText(), status.path("table").asText());
     cli.out.printf(
-        "  partitions   exported %d  verified %d  archived %d  restored %d  corrupt %d%n",
+        "  partitions   hot %d  exported %d  verified %d  archived %d  restored %d  corrupt %d%n",
+        status.path("hotPartitions").asLong(),
         partitions.path("EXPORTED").asLong(),
         partitions.path("VERIFIED").asLong(),
         partitions.path("ACTIVE").asLong(),

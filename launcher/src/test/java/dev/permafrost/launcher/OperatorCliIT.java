@@ -70,7 +70,7 @@ class OperatorCliIT {
     assertThat(status.exit()).isZero();
     assertThat(status.out())
         .contains("pageviews (public.pageviews)")
-        .containsPattern("archived [1-4] ")
+        .contains("partitions   hot 2  exported 0  verified 0  archived 3  restored 0  corrupt 0")
         .containsPattern("rows +hot [0-9,]+  cold [1-9][0-9,]*");
 
     Run json = run("", "status", "--json");

@@ -9,6 +9,7 @@ import java.util.UUID;
  * @param partitionsByState how many partitions have a chunk in each state (a partition with chunks
  *     in two states counts in both)
  * @param chunksByState how many chunks are in each state
+ * @param hotPartitions partitions with rows in the PostgreSQL table
  * @param hotRows rows in the PostgreSQL table, counted exactly
  * @param coldRows rows in ACTIVE chunks
  * @param postgresBytes the table's size with indexes and TOAST
@@ -21,6 +22,7 @@ public record DatasetStatus(
     String table,
     Map<ChunkState, Long> partitionsByState,
     Map<ChunkState, Long> chunksByState,
+    long hotPartitions,
     long hotRows,
     long coldRows,
     long postgresBytes,

@@ -2,6 +2,8 @@ package dev.permafrost.archive.persistence;
 
 import dev.permafrost.archive.domain.ChunkState;
 import dev.permafrost.archive.domain.DatasetStatus;
+import dev.permafrost.format.Column;
+import dev.permafrost.format.ColumnType;
 import dev.permafrost.format.DatasetDefinition;
 import dev.permafrost.format.PgTables;
 import dev.permafrost.format.TableSchema;
@@ -45,24 +47,37 @@ public class DatasetStatusQuery {
       }
     }
     long hotRows;
+    long hotPartitions;
     long postgresBytes;
     Instant oldestHot;
     String time = DatasetDefinition.quote(dataset.timeColumn());
+    TableSchema schema = PgTables.readSchema(snapshot, dataset.table());
+    Column timeColumn = schema.column(schema.indexOf(dataset.timeColumn()));
+    // The partition of a row, as the grain cuts UTC time.
+    String partitionOf =
+        "date_trunc('"
+            + dataset.grain().name().toLowerCase()
+            + "', "
+            + (timeColumn.type() == ColumnType.TIMESTAMPTZ
+                ? time + " AT TIME ZONE 'UTC'"
+                : time + "::timestamp")
+            + ")";
     try (PreparedStatement select =
         snapshot.prepareStatement(
             "SELECT count(*), min("
                 + time
-                + "), pg_total_relation_size(to_regclass(?)) FROM "
+                + "), pg_total_relation_size(to_regclass(?)), count(DISTINCT "
+                + partitionOf
+                + ") FROM "
                 + dataset.table())) {
       select.setString(1, dataset.table());
       try (ResultSet rs = select.executeQuery()) {
         rs.next();
         hotRows = rs.getLong(1);
-        TableSchema schema = PgTables.readSchema(snapshot, dataset.table());
-        Object oldest =
-            PgTables.readValue(rs, 2, schema.column(schema.indexOf(dataset.timeColumn())));
+        Object oldest = PgTables.readValue(rs, 2, timeColumn);
         oldestHot = oldest == null ? null : TimeBounds.toInstant(oldest);
         postgresBytes = rs.getLong(3);
+        hotPartitions = rs.getLong(4);
       }
     }
     return new DatasetStatus(
@@ -70,6 +85,7 @@ public class DatasetStatusQuery {
         dataset.table(),
         partitions,
         chunks,
+        hotPartitions,
         hotRows,
         coldRows,
         postgresBytes,
