@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,19 +28,7 @@ final class ExportCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DATASET")
   String dataset;
 
-  @Option(
-      names = "--from",
-      required = true,
-      converter = OperatorCli.TimeArgument.class,
-      description = "a date or an instant")
-  String from;
-
-  @Option(
-      names = "--to",
-      required = true,
-      converter = OperatorCli.TimeArgument.class,
-      description = "a date or an instant, exclusive")
-  String to;
+  @Mixin TimeRangeOptions range;
 
   @Option(names = "--dry-run", description = "show what would be exported; change nothing")
   boolean dryRun;
@@ -58,10 +47,8 @@ final class ExportCommand implements Callable<Integer> {
               cli.exporter()
                   + "/api/v1/exports/plan?dataset="
                   + QueryCommand.encoded(dataset)
-                  + "&from="
-                  + QueryCommand.encoded(from)
-                  + "&to="
-                  + QueryCommand.encoded(to));
+                  + "&"
+                  + range.query());
       long rows = 0;
       for (JsonNode partition : plan) {
         int chunks = partition.path("chunks").asInt();
@@ -80,7 +67,8 @@ final class ExportCommand implements Callable<Integer> {
     }
     JsonNode job =
         cli.rest.post(
-            cli.exporter() + "/api/v1/exports", Map.of("dataset", dataset, "from", from, "to", to));
+            cli.exporter() + "/api/v1/exports",
+            Map.of("dataset", dataset, "from", range.from, "to", range.to));
     cli.out.println("export job " + job.path("id").asText());
     return watch(cli, job.path("id").asText());
   }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,19 +30,7 @@ final class RestoreCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DATASET")
   String dataset;
 
-  @Option(
-      names = "--from",
-      required = true,
-      converter = OperatorCli.TimeArgument.class,
-      description = "a date or an instant")
-  String from;
-
-  @Option(
-      names = "--to",
-      required = true,
-      converter = OperatorCli.TimeArgument.class,
-      description = "a date or an instant, exclusive")
-  String to;
+  @Mixin TimeRangeOptions range;
 
   @Option(names = "--tenant", description = "only this tenant's rows")
   String tenant;
@@ -66,8 +55,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Instant start = time(from);
-    Instant end = time(to);
+    Instant start = time(range.from);
+    Instant end = time(range.to);
     long chunks = 0;
     long rows = 0;
     for (JsonNode chunk :
@@ -83,14 +72,20 @@ final class RestoreCommand implements Callable<Integer> {
     }
     if (chunks == 0) {
       throw new IllegalStateException(
-          "nothing of " + dataset + " " + from + ".." + to + " is archived; nothing to restore");
+          "nothing of "
+              + dataset
+              + " "
+              + range.from
+              + ".."
+              + range.to
+              + " is archived; nothing to restore");
     }
     String what =
         String.format(
             "%s %s..%s%s: %d archived chunk(s) holding %,d rows%s",
             dataset,
-            from,
-            to,
+            range.from,
+            range.to,
             tenant == null ? "" : " tenant " + tenant,
             chunks,
             rows,
@@ -100,8 +95,8 @@ final class RestoreCommand implements Callable<Integer> {
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("dataset", dataset);
-    body.put("from", from);
-    body.put("to", to);
+    body.put("from", range.from);
+    body.put("to", range.to);
     body.put("tenant", tenant);
     body.put("reason", reason);
     body.put("requestedBy", requestedBy);
@@ -134,8 +129,8 @@ final class RestoreCommand implements Callable<Integer> {
         done.path("chunksDone").asInt(),
         done.path("rowsRestored").asLong(),
         dataset,
-        from,
-        to,
+        range.from,
+        range.to,
         tenant == null ? "" : " tenant " + tenant,
         request.path("requestId").asText());
     return 0;

@@ -3,6 +3,7 @@ package dev.permafrost.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,19 +22,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DATASET")
   String dataset;
 
-  @Option(
-      names = "--from",
-      required = true,
-      converter = OperatorCli.TimeArgument.class,
-      description = "a date or an instant")
-  String from;
-
-  @Option(
-      names = "--to",
-      required = true,
-      converter = OperatorCli.TimeArgument.class,
-      description = "a date or an instant, exclusive")
-  String to;
+  @Mixin TimeRangeOptions range;
 
   @Option(names = "--tenant", description = "only the chunks holding this tenant's rows")
   String tenant;
@@ -51,10 +40,8 @@ final class VerifyCommand implements Callable<Integer> {
             cli.archive()
                 + "/api/v1/datasets/"
                 + OperatorCli.pathSegment(dataset)
-                + "/verify?from="
-                + QueryCommand.encoded(from)
-                + "&to="
-                + QueryCommand.encoded(to)
+                + "/verify?"
+                + range.query()
                 + (tenant == null ? "" : "&tenant=" + QueryCommand.encoded(tenant)));
     for (JsonNode chunk : result.path("chunks")) {
       String where =
