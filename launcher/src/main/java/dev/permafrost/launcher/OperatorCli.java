@@ -191,11 +191,7 @@ final class OperatorCli {
     @Override
     public String convert(String value) {
       try {
-        if (value.length() == 10) {
-          java.time.LocalDate.parse(value);
-        } else {
-          java.time.Instant.parse(value);
-        }
+        instant(value);
         return value;
       } catch (java.time.format.DateTimeParseException e) {
         throw new CommandLine.TypeConversionException(
@@ -205,6 +201,13 @@ final class OperatorCli {
                 + " 2026-10-01T13:00:00Z");
       }
     }
+  }
+
+  /** A checked time argument as an instant: a date is its midnight UTC. */
+  static java.time.Instant instant(String value) {
+    return value.length() == 10
+        ? java.time.LocalDate.parse(value).atStartOfDay().toInstant(java.time.ZoneOffset.UTC)
+        : java.time.Instant.parse(value);
   }
 
   /** Gives each command the CLI, for its URLs, output and prompt. */

@@ -2,8 +2,6 @@ package dev.permafrost.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,8 +53,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Instant start = time(range.from);
-    Instant end = time(range.to);
+    Instant start = OperatorCli.instant(range.from);
+    Instant end = OperatorCli.instant(range.to);
     long chunks = 0;
     long rows = 0;
     for (JsonNode chunk :
@@ -134,12 +132,5 @@ final class RestoreCommand implements Callable<Integer> {
         tenant == null ? "" : " tenant " + tenant,
         request.path("requestId").asText());
     return 0;
-  }
-
-  /** A checked {@code --from} or {@code --to} (see {@link OperatorCli.TimeArgument}). */
-  private static Instant time(String value) {
-    return value.length() == 10
-        ? LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC)
-        : Instant.parse(value);
   }
 }

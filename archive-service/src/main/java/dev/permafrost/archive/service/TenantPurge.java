@@ -105,7 +105,7 @@ public class TenantPurge {
    * @throws ProblemException 400 for a dataset that is not configured or has no tenant column
    */
   public Erasure purge(TenantPurgeRequested request) {
-    List<DatasetDefinition> targets = targets(request);
+    List<DatasetDefinition> targets = targets(request.tenant(), request.dataset());
     Optional<Erasure> recorded = find(request.erasureId());
     if (recorded.isPresent() && recorded.get().finishedAt() != null) {
       return recorded.get();
@@ -221,8 +221,7 @@ public class TenantPurge {
    * @throws ProblemException 400 as for {@link #purge}
    */
   public PurgePlan plan(String tenant, String datasetName) {
-    List<DatasetDefinition> targets =
-        targets(new TenantPurgeRequested(UUID.randomUUID(), tenant, datasetName, null, "plan"));
+    List<DatasetDefinition> targets = targets(tenant, datasetName);
     List<PurgePlan.DatasetPlan> plans = new ArrayList<>();
     for (DatasetDefinition dataset : targets) {
       String canonical =
@@ -293,9 +292,7 @@ public class TenantPurge {
    * @throws ProblemException 400 if the dataset has no tenant column
    */
   public List<Chunk> holdingTenant(String datasetName, String tenant, List<Chunk> chunks) {
-    DatasetDefinition dataset =
-        targets(new TenantPurgeRequested(UUID.randomUUID(), tenant, datasetName, null, "verify"))
-            .get(0);
+    DatasetDefinition dataset = targets(tenant, datasetName).get(0);
     String canonical =
         Transactions.inSnapshot(dataSource, c -> hotRows.canonicalTenant(c, dataset, tenant));
     List<Chunk> holding = new ArrayList<>();
@@ -314,12 +311,13 @@ public class TenantPurge {
     return holding;
   }
 
-  private List<DatasetDefinition> targets(TenantPurgeRequested request) {
-    if (request.tenant().isBlank()) {
+  /** The datasets an erasure of {@code tenant} covers: {@code datasetName}, or all with tenants. */
+  private List<DatasetDefinition> targets(String tenant, String datasetName) {
+    if (tenant.isBlank()) {
       throw ProblemException.badRequest("tenant must not be blank");
     }
-    if (request.dataset() != null) {
-      DatasetDefinition dataset = datasets.requireInRequest(request.dataset());
+    if (datasetName != null) {
+      DatasetDefinition dataset = datasets.requireInRequest(datasetName);
       if (dataset.tenantColumn().isEmpty()) {
         throw ProblemException.badRequest(
             "dataset " + dataset.name() + " has no tenant column; allowed: " + withTenants());

@@ -58,7 +58,7 @@ public class DumpDownloader {
   }
 
   /** The URL of the hour's dump. */
-  public String url(Instant hour) {
+  private String url(Instant hour) {
     return config.baseUrl().replaceAll("/+$", "") + "/" + DumpFiles.relativePath(hour);
   }
 

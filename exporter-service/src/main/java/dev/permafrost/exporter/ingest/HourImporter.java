@@ -167,7 +167,7 @@ public class HourImporter {
               .tryAcquire(
                   connection,
                   dataset.name(),
-                  dataset.grain().partitionName(dataset.grain().start(hour)),
+                  partitionOf(dataset, hour),
                   "wikimedia-import",
                   Duration.ZERO)
               .isEmpty()) {
@@ -202,10 +202,8 @@ public class HourImporter {
   /** Why the hour's rows must not be replaced now, or empty if they may be. */
   private Optional<String> replaceRefusal(
       Connection connection, DatasetDefinition dataset, Instant hour) throws SQLException {
-    Instant partition = dataset.grain().start(hour);
     List<String> chunks =
-        catalog.chunksHoldingRows(
-            connection, dataset.name(), dataset.grain().partitionName(partition), partition);
+        catalog.chunksHoldingRows(connection, dataset.name(), partitionOf(dataset, hour));
     if (chunks.isEmpty()) {
       return Optional.empty();
     }
@@ -215,6 +213,11 @@ public class HourImporter {
             + " has rows in the store or on their way there (chunks "
             + chunks
             + "); a forced import replaces an hour's rows, so restore the hour first");
+  }
+
+  /** The name of the dataset's partition that holds {@code hour}. */
+  private static String partitionOf(DatasetDefinition dataset, Instant hour) {
+    return dataset.grain().partitionName(dataset.grain().start(hour));
   }
 
   private DumpParser.Counts copyIn(

@@ -5,8 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -62,8 +60,7 @@ public class ArchiveCatalog {
    * wrote with rows that the catalog does not know yet. Replacing the partition's hot rows while
    * any exists would leave rows doubled or a prune refused.
    */
-  public List<String> chunksHoldingRows(
-      Connection connection, String dataset, String partition, Instant partitionStart)
+  public List<String> chunksHoldingRows(Connection connection, String dataset, String partition)
       throws SQLException {
     boolean catalog = catalogExists(connection);
     String unregistered =
@@ -78,7 +75,7 @@ public class ArchiveCatalog {
         catalog
             ? """
               SELECT sequence || ' ' || state FROM archive.chunk
-              WHERE dataset = ? AND partition_start = ?
+              WHERE dataset = ? AND partition = ?
                 AND state IN ('EXPORTED', 'VERIFIED', 'ACTIVE', 'CORRUPT')
               UNION ALL
               """
@@ -88,7 +85,7 @@ public class ArchiveCatalog {
       int p = 1;
       if (catalog) {
         select.setString(p++, dataset);
-        select.setTimestamp(p++, Timestamp.from(partitionStart));
+        select.setString(p++, partition);
       }
       select.setString(p++, dataset);
       select.setString(p, partition);

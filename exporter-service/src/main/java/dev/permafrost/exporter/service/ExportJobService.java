@@ -172,7 +172,7 @@ public class ExportJobService {
   public Optional<ExportJob> startAfterImport(
       String datasetName, Instant from, Instant to, boolean reArchiveRestored) {
     DatasetDefinition dataset = datasets.requireInRequest(datasetName);
-    Instant due = dataset.grain().start(clock.instant().minus(dataset.hotRetention()));
+    Instant due = dueBefore(dataset);
     Instant end = to.isAfter(due) ? due : to;
     if (!from.isBefore(end)) {
       return Optional.empty();
@@ -183,10 +183,15 @@ public class ExportJobService {
   /** Starts a job for every closed partition older than the dataset's hot retention. */
   public void startDueExport(DatasetDefinition dataset, Instant oldestRow) {
     Instant start = dataset.grain().start(oldestRow);
-    Instant end = dataset.grain().start(clock.instant().minus(dataset.hotRetention()));
+    Instant end = dueBefore(dataset);
     if (start.isBefore(end)) {
       startInBatches(dataset, start, end, false);
     }
+  }
+
+  /** The start of the oldest partition still within the hot retention: those before it are due. */
+  private Instant dueBefore(DatasetDefinition dataset) {
+    return dataset.grain().start(clock.instant().minus(dataset.hotRetention()));
   }
 
   /**

@@ -38,7 +38,8 @@ public class WikimediaReports {
   /** Pages per domain in a report. */
   public static final int PAGES_PER_DOMAIN = 25;
 
-  private static final String VIEWS = new Metric(Function.SUM, "views").name();
+  private static final Metric SUM_OF_VIEWS = new Metric(Function.SUM, "views");
+  private static final String VIEWS = SUM_OF_VIEWS.name();
   private static final String ALLOWED =
       "exactly one of hour (like 2026-11-20T13 or 2026-11-20T13:00:00Z) or day (like 2026-11-20)";
 
@@ -84,7 +85,7 @@ public class WikimediaReports {
                     period.from(),
                     period.to(),
                     List.of(GroupKey.column("domain")),
-                    List.of(new Metric(Function.SUM, "views")),
+                    List.of(SUM_OF_VIEWS),
                     List.of(),
                     List.of(new Order(VIEWS, true)),
                     1,
@@ -102,7 +103,7 @@ public class WikimediaReports {
                 period.from(),
                 period.to(),
                 List.of(GroupKey.column("domain"), GroupKey.column("page")),
-                List.of(new Metric(Function.SUM, "views")),
+                List.of(SUM_OF_VIEWS),
                 List.of(),
                 List.of(new Order(VIEWS, true)),
                 Integer.MAX_VALUE,
