@@ -46,7 +46,7 @@ final class ExportCommand implements Callable<Integer> {
           cli.rest.get(
               cli.exporter()
                   + "/api/v1/exports/plan?dataset="
-                  + QueryCommand.encoded(dataset)
+                  + OperatorCli.queryValue(dataset)
                   + "&"
                   + range.query());
       long rows = 0;

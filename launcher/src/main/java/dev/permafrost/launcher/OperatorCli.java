@@ -183,7 +183,12 @@ final class OperatorCli {
    * a {@code +} is a plus).
    */
   static String pathSegment(String value) {
-    return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    return queryValue(value).replace("+", "%20");
+  }
+
+  /** {@code value} as a query-string value, percent-encoded. */
+  static String queryValue(String value) {
+    return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   /** A {@code --from} or {@code --to}: a date or an instant, checked before anything is asked. */

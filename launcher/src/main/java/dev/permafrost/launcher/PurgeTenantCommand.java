@@ -42,7 +42,7 @@ final class PurgeTenantCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String tenantPath = cli.archive() + "/api/v1/tenants/" + OperatorCli.pathSegment(tenant);
-    String only = dataset == null ? "" : "dataset=" + QueryCommand.encoded(dataset);
+    String only = dataset == null ? "" : "dataset=" + OperatorCli.queryValue(dataset);
     JsonNode plan = cli.rest.get(tenantPath + "/purge-plan" + (only.isEmpty() ? "" : "?" + only));
     for (JsonNode share : plan.path("datasets")) {
       long deleted = 0;
@@ -73,9 +73,9 @@ final class PurgeTenantCommand implements Callable<Integer> {
         cli.rest.post(
             tenantPath
                 + "/purge?reason="
-                + QueryCommand.encoded(reason)
+                + OperatorCli.queryValue(reason)
                 + "&requestedBy="
-                + QueryCommand.encoded(requestedBy)
+                + OperatorCli.queryValue(requestedBy)
                 + (only.isEmpty() ? "" : "&" + only),
             java.util.Map.of());
     cli.out.println("erasure " + erasure.path("erasureId").asText() + " of tenant " + tenant);

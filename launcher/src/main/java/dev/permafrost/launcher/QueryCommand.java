@@ -1,8 +1,6 @@
 package dev.permafrost.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -82,11 +80,11 @@ final class QueryCommand {
               .append('/')
               .append(endpoint())
               .append("?from=")
-              .append(encoded(from))
+              .append(OperatorCli.queryValue(from))
               .append("&to=")
-              .append(encoded(to));
+              .append(OperatorCli.queryValue(to));
       if (tenant != null) {
-        url.append("&tenant=").append(encoded(tenant));
+        url.append("&tenant=").append(OperatorCli.queryValue(tenant));
       }
       for (String parameter : parameters()) {
         url.append('&').append(parameter);
@@ -160,7 +158,7 @@ final class QueryCommand {
 
     @Override
     List<String> parameters() {
-      return List.of("column=" + encoded(column), "n=" + n);
+      return List.of("column=" + OperatorCli.queryValue(column), "n=" + n);
     }
   }
 
@@ -228,11 +226,10 @@ final class QueryCommand {
 
     @Override
     List<String> parameters() {
-      return List.of("group=" + encoded(group), "column=" + encoded(column), "n=" + n);
+      return List.of(
+          "group=" + OperatorCli.queryValue(group),
+          "column=" + OperatorCli.queryValue(column),
+          "n=" + n);
     }
-  }
-
-  static String encoded(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 }

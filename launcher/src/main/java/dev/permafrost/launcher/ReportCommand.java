@@ -64,8 +64,8 @@ final class ReportCommand {
           cli.query()
               + "/api/v1/reports/wikimedia/top?"
               + (period.hour != null
-                  ? "hour=" + QueryCommand.encoded(period.hour)
-                  : "day=" + QueryCommand.encoded(period.day));
+                  ? "hour=" + OperatorCli.queryValue(period.hour)
+                  : "day=" + OperatorCli.queryValue(period.day));
       if ("store".equals(output)) {
         JsonNode stored = cli.rest.post(url, Map.of());
         cli.out.printf(

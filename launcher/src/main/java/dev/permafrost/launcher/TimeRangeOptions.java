@@ -24,6 +24,6 @@ final class TimeRangeOptions {
 
   /** {@code from=...&to=...}, encoded for a query string. */
   String query() {
-    return "from=" + QueryCommand.encoded(from) + "&to=" + QueryCommand.encoded(to);
+    return "from=" + OperatorCli.queryValue(from) + "&to=" + OperatorCli.queryValue(to);
   }
 }

@@ -42,7 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
                 + OperatorCli.pathSegment(dataset)
                 + "/verify?"
                 + range.query()
-                + (tenant == null ? "" : "&tenant=" + QueryCommand.encoded(tenant)));
+                + (tenant == null ? "" : "&tenant=" + OperatorCli.queryValue(tenant)));
     for (JsonNode chunk : result.path("chunks")) {
       String where =
           chunk.path("partition").asText()
