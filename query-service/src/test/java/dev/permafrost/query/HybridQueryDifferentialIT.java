@@ -123,6 +123,33 @@ class HybridQueryDifferentialIT {
   }
 
   @Test
+  void aSlidingDailyWindowReadsOnlyItsNewDaysUntilADayIsArchivedAgain() throws Exception {
+    LocalDate first = FIRST_DAY.plusDays(DAYS + 2); // days of their own
+    LocalDate second = first.plusDays(1);
+    LocalDate third = first.plusDays(2);
+    for (LocalDate day : List.of(first, second, third)) {
+      insertRows(day, 30);
+      archive(day);
+    }
+    assertThat(dailyTotals(first, second, null)).isEqualTo(oracleDailyTotals(first, second, null));
+
+    long hits = coldAnswers.partitionHits();
+    assertThat(dailyTotals(first, third, null)).isEqualTo(oracleDailyTotals(first, third, null));
+    assertThat(coldAnswers.partitionHits()).as("the two days asked before").isEqualTo(hits + 2);
+    assertThat(dailyTotals(second, second, null))
+        .as("a day cut from the parts kept")
+        .isEqualTo(oracleDailyTotals(second, second, null));
+    assertThat(coldAnswers.partitionHits()).isEqualTo(hits + 3);
+
+    // A late row of the second day in a chunk of its own: a new state of that partition only.
+    insertRows(second, 1);
+    archive(second);
+    hits = coldAnswers.partitionHits();
+    assertThat(dailyTotals(first, third, null)).isEqualTo(oracleDailyTotals(first, third, null));
+    assertThat(coldAnswers.partitionHits()).as("the first and third days").isEqualTo(hits + 2);
+  }
+
+  @Test
   void aPruneThatCommitsWhileAQueryRunsDoesNotChangeItsAnswer() throws Exception {
     LocalDate day = FIRST_DAY.plusDays(DAYS + 1); // a day of its own
     insertRows(day, 40);

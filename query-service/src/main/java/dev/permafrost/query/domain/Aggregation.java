@@ -30,6 +30,12 @@ public record Aggregation(
     order = List.copyOf(order);
   }
 
+  /** The same question over {@code [from, to)}. */
+  public Aggregation withRange(Instant from, Instant to) {
+    return new Aggregation(
+        dataset, from, to, groups, metrics, filters, order, limit, perGroupLimit);
+  }
+
   /** What rows are grouped by: a column's value, or the UTC day or hour of the time column. */
   public record GroupKey(String name, String column, Bucket bucket) {
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -18,14 +19,25 @@ import java.util.function.Supplier;
  * can never answer for a catalog state other than its own: a changed state is a different key. The
  * hot tier is always read afresh; for a range that is entirely cold, a repeated question costs one
  * catalog and one index lookup.
+ *
+ * <p>An entry holds the parts of either a whole question over its range, or one partition of a
+ * question per day or hour, over the whole partition: those serve every later range that covers the
+ * partition, so that a window that slides by a day computes only its new day.
  */
 @ApplicationScoped
 public class ColdAnswers {
 
-  private record Key(String sql, List<Object> parameters, List<String> objects) {}
+  /** What an entry holds the parts of: a whole question, or every row of one partition. */
+  private enum Scope {
+    QUESTION,
+    PARTITION
+  }
+
+  private record Key(Scope scope, String sql, List<Object> parameters, List<String> objects) {}
 
   private final Map<Key, PartialAggregates> answers;
   private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong partitionHits = new AtomicLong();
 
   /**
    * At most this many groups over all answers kept, so that a few answers with very many groups
@@ -50,8 +62,8 @@ public class ColdAnswers {
     List<Object> parameters = new ArrayList<>();
     parameters.add(aggregation.from());
     parameters.add(aggregation.to());
-    aggregation.filters().forEach(f -> parameters.addAll(f.values()));
-    Key key = new Key(sql, parameters, objects.stream().map(ColdObject::sha256).sorted().toList());
+    parameters.addAll(filterValues(aggregation));
+    Key key = new Key(Scope.QUESTION, sql, parameters, sha256s(objects));
     synchronized (answers) {
       PartialAggregates cached = answers.get(key);
       if (cached != null) {
@@ -62,21 +74,66 @@ public class ColdAnswers {
     // Outside the lock: a slow cold query must not hold up the others. Two requests asking the
     // same at once both compute it; the answers are equal.
     PartialAggregates computed = query.get();
+    keep(key, computed);
+    return computed;
+  }
+
+  /**
+   * The parts of every row of one partition, whose ACTIVE objects are {@code objects}, for the
+   * question {@code sql} without its time bounds, if kept.
+   */
+  Optional<PartialAggregates> partition(
+      String sql, Aggregation aggregation, List<ColdObject> objects) {
+    Key key = partitionKey(sql, aggregation, objects);
     synchronized (answers) {
-      PartialAggregates replaced = answers.put(key, computed);
-      groups += computed.size() - (replaced == null ? 0 : replaced.size());
+      PartialAggregates cached = answers.get(key);
+      if (cached != null) {
+        partitionHits.incrementAndGet();
+      }
+      return Optional.ofNullable(cached);
+    }
+  }
+
+  /** Keeps the parts of every row of one partition; see {@link #partition}. */
+  void keepPartition(
+      String sql, Aggregation aggregation, List<ColdObject> objects, PartialAggregates parts) {
+    keep(partitionKey(sql, aggregation, objects), parts);
+  }
+
+  private static Key partitionKey(String sql, Aggregation aggregation, List<ColdObject> objects) {
+    return new Key(Scope.PARTITION, sql, filterValues(aggregation), sha256s(objects));
+  }
+
+  private void keep(Key key, PartialAggregates parts) {
+    synchronized (answers) {
+      PartialAggregates replaced = answers.put(key, parts);
+      groups += parts.size() - (replaced == null ? 0 : replaced.size());
       var eldest = answers.entrySet().iterator();
       while ((answers.size() > capacity || groups > MAX_GROUPS) && eldest.hasNext()) {
         groups -= eldest.next().getValue().size();
         eldest.remove();
       }
     }
-    return computed;
+  }
+
+  private static List<Object> filterValues(Aggregation aggregation) {
+    List<Object> values = new ArrayList<>();
+    aggregation.filters().forEach(f -> values.addAll(f.values()));
+    return values;
+  }
+
+  private static List<String> sha256s(List<ColdObject> objects) {
+    return objects.stream().map(ColdObject::sha256).sorted().toList();
   }
 
   /** How many questions were answered from the cache since the start. */
   public long hits() {
     return hits.get();
+  }
+
+  /** How many partitions of questions per day or hour were answered from the cache. */
+  public long partitionHits() {
+    return partitionHits.get();
   }
 
   /** How many answers are kept now. */

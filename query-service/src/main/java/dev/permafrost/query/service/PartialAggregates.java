@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Per group, the parts from which each metric is finished: a sum, a count, a minimum or a maximum,
@@ -38,6 +39,34 @@ final class PartialAggregates {
   /** Adds every group of {@code other}, which is left as it was. */
   void addAll(PartialAggregates other) {
     other.groups.forEach(this::add);
+  }
+
+  /**
+   * Adds the groups of {@code other} that {@code keep} accepts; {@code other} is left as it was.
+   */
+  void addAll(PartialAggregates other, Predicate<List<Object>> keep) {
+    other.groups.forEach(
+        (group, parts) -> {
+          if (keep.test(group)) {
+            add(group, parts);
+          }
+        });
+  }
+
+  /**
+   * These groups, each in the share {@code shareOf} names; a group it names null is left out. A
+   * share that no group falls in is absent.
+   */
+  <K> Map<K, PartialAggregates> split(java.util.function.Function<List<Object>, K> shareOf) {
+    Map<K, PartialAggregates> shares = new HashMap<>();
+    groups.forEach(
+        (group, parts) -> {
+          K share = shareOf.apply(group);
+          if (share != null) {
+            shares.computeIfAbsent(share, s -> new PartialAggregates(metrics)).add(group, parts);
+          }
+        });
+    return shares;
   }
 
   int size() {
