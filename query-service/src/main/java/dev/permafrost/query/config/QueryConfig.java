@@ -17,8 +17,11 @@ public interface QueryConfig {
   @WithDefault("1073741824")
   long cacheMaxBytes();
 
-  /** How many cold partial answers are kept, the least recently used going first; default 1000. */
-  @WithDefault("1000")
+  /**
+   * How many cold partial answers are kept, the least recently used going first: one per question,
+   * or one per cold partition of a question per day or hour. Default 20000.
+   */
+  @WithDefault("20000")
   int coldAnswers();
 
   /** How long a question may wait for its cold part before it fails with 503; default 60 s. */
