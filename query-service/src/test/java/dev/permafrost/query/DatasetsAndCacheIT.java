@@ -239,11 +239,11 @@ class DatasetsAndCacheIT {
       chunks.add(archive(MONTH.plusDays(day)));
     }
     // Each question is new to the answer cache (another end), so that its cold part is computed.
-    Map<String, Long> fromChunkFiles = dailyTotals(MONTH.plusDays(3));
+    Map<String, Long> fromChunkFiles = viewsByDate(MONTH.plusDays(3));
     assertThat(fromChunkFiles).hasSize(4);
     copies.awaitQueuedBuilds();
     long reads = copies.reads();
-    assertThat(dailyTotals(MONTH.plusDays(4))).isEqualTo(fromChunkFiles);
+    assertThat(viewsByDate(MONTH.plusDays(4))).isEqualTo(fromChunkFiles);
     assertThat(copies.reads()).as("the month read from its merged copy").isEqualTo(reads + 1);
 
     // A late chunk of the third day: the copy does not hold it, so the chunk files answer.
@@ -255,17 +255,17 @@ class DatasetsAndCacheIT {
             + "')");
     chunks.add(
         QueryFixtures.archiveDay(store, keys, datasets.find("pageviews"), MONTH.plusDays(2), 71));
-    Map<String, Long> withLateChunk = dailyTotals(MONTH.plusDays(5));
+    Map<String, Long> withLateChunk = viewsByDate(MONTH.plusDays(5));
     assertThat(withLateChunk.get(third)).isEqualTo(fromChunkFiles.get(third) + 1000);
     assertThat(copies.reads()).as("the copy lacks the late chunk").isEqualTo(reads + 1);
 
     // Merged again, with the late chunk.
     copies.awaitQueuedBuilds();
-    assertThat(dailyTotals(MONTH.plusDays(6))).isEqualTo(withLateChunk);
+    assertThat(viewsByDate(MONTH.plusDays(6))).isEqualTo(withLateChunk);
     assertThat(copies.reads()).isEqualTo(reads + 2);
 
     // A question over one day of the four reads that day's chunk file, fewer bytes.
-    assertThat(dailyTotals(MONTH, MONTH)).containsOnlyKeys(MONTH.toString());
+    assertThat(viewsByDate(MONTH, MONTH)).containsOnlyKeys(MONTH.toString());
     assertThat(copies.reads()).isEqualTo(reads + 2);
 
     // A restored chunk: the copy holding it is deleted from disk.
@@ -279,20 +279,31 @@ class DatasetsAndCacheIT {
     assertThat(mergedFiles()).hasSize(mergedFiles.size() - 1).isSubsetOf(mergedFiles);
   }
 
-  private static Map<String, Long> dailyTotals(LocalDate to) {
-    return dailyTotals(MONTH, to);
+  private static Map<String, Long> viewsByDate(LocalDate to) {
+    return viewsByDate(MONTH, to);
   }
 
-  private static Map<String, Long> dailyTotals(LocalDate from, LocalDate to) {
+  /**
+   * Views per value of the date column. Grouped by the column, not by the day bucket of daily
+   * totals, whose cold parts are kept per partition: each new range computes its cold part anew.
+   */
+  private static Map<String, Long> viewsByDate(LocalDate from, LocalDate to) {
     Map<String, Long> totals = new TreeMap<>();
     given()
-        .get("/api/v1/datasets/pageviews/daily-totals?from=" + from + "&to=" + to)
+        .get(
+            "/api/v1/datasets/pageviews/aggregate?groupBy=date&metrics=sum(view_count)"
+                + "&orderBy=date&limit=100&from="
+                + from
+                + "&to="
+                + to)
         .then()
         .statusCode(200)
         .extract()
         .jsonPath()
-        .getList("totals", Map.class)
-        .forEach(d -> totals.put((String) d.get("day"), ((Number) d.get("total")).longValue()));
+        .getList("rows", Map.class)
+        .forEach(
+            d ->
+                totals.put((String) d.get("date"), ((Number) d.get("sum_view_count")).longValue()));
     return totals;
   }
 

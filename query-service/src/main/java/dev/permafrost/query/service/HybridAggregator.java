@@ -432,19 +432,22 @@ public class HybridAggregator {
     try (MergedCopies.Sources sources =
             copies.sources(dataset, aggregation.from(), objects, monthsObjects);
         ObjectCache.Lease files = cache.lease(sources.chunkObjects());
-        Connection duck = engine.connect()) {
+        ColdEngine.Session duck = engine.session()) {
       List<Path> read = new ArrayList<>(sources.copyFiles());
       read.addAll(files.paths());
       String source =
           "read_parquet(" + ObjectCache.duckDbList(read) + ", hive_partitioning = false)";
       String sql = sql(Dialect.DUCKDB, dataset, schema, aggregation, source);
-      try (PreparedStatement select =
-          duck.prepareStatement(coldOnly ? rankedOnly(sql, aggregation) : sql)) {
+      try {
+        PreparedStatement select = duck.prepare(coldOnly ? rankedOnly(sql, aggregation) : sql);
         ColumnType timeType = typeOf(schema, dataset.timeColumn());
         select.setString(1, duckLiteral(timeType, aggregation.from()));
         select.setString(2, duckLiteral(timeType, aggregation.to()));
         bindFilters(select, 3, aggregation);
         return read(select, schema, aggregation);
+      } catch (SQLException | RuntimeException e) {
+        duck.failed();
+        throw e;
       }
     } catch (SQLException e) {
       throw new ColdReadException(
