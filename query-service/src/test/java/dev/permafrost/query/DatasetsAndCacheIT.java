@@ -240,7 +240,7 @@ class DatasetsAndCacheIT {
     }
     // Each question is new to the answer cache (another end), so that its cold part is computed.
     Map<String, Long> fromChunkFiles = viewsByDate(MONTH.plusDays(3));
-    assertThat(fromChunkFiles).hasSize(4);
+    assertThat(fromChunkFiles).hasSize(3);
     copies.awaitQueuedBuilds();
     long reads = copies.reads();
     assertThat(viewsByDate(MONTH.plusDays(4))).isEqualTo(fromChunkFiles);
@@ -279,8 +279,12 @@ class DatasetsAndCacheIT {
     assertThat(mergedFiles()).hasSize(mergedFiles.size() - 1).isSubsetOf(mergedFiles);
   }
 
+  /**
+   * From the month's second day: a range that covers the month whole would read the month's kept
+   * parts ({@code MonthRollups}) once they are built, instead of its merged copy.
+   */
   private static Map<String, Long> viewsByDate(LocalDate to) {
-    return viewsByDate(MONTH, to);
+    return viewsByDate(MONTH.plusDays(1), to);
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.query.service.ColdAnswers;
 import dev.permafrost.query.service.MergedCopies;
+import dev.permafrost.query.service.MonthRollups;
 import dev.permafrost.query.service.QueryHooks;
 import dev.permafrost.support.config.Datasets;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -25,6 +26,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +56,7 @@ class HybridQueryDifferentialIT {
   @Inject ColdAnswers coldAnswers;
   @Inject QueryHooks hooks;
   @Inject MergedCopies copies;
+  @Inject MonthRollups rollups;
 
   private final Random random = new Random(20261122);
   // Shared by the test methods (JUnit makes an instance for each): ids and chunks stay unique.
@@ -147,6 +150,41 @@ class HybridQueryDifferentialIT {
     hits = coldAnswers.partitionHits();
     assertThat(dailyTotals(first, third, null)).isEqualTo(oracleDailyTotals(first, third, null));
     assertThat(coldAnswers.partitionHits()).as("the first and third days").isEqualTo(hits + 2);
+  }
+
+  @Test
+  void aWholeMonthIsReadFromItsKeptPartsUntilItChanges() throws Exception {
+    LocalDate first = FIRST_DAY.minusMonths(3).withDayOfMonth(1); // a month of its own
+    LocalDate next = YearMonth.from(first).atEndOfMonth().plusDays(1);
+    for (LocalDate day :
+        List.of(first, first.plusDays(1), first.plusDays(2), next, next.plusDays(1))) {
+      insertRows(day, 40);
+      archive(day);
+    }
+    // The range covers the month whole, and a day of the next one, which is read from its rows.
+    LocalDate from = first.minusDays(2);
+    LocalDate to = next;
+    long reads = rollups.reads();
+    assertThat(rows(topUrl(from, to, null, 5))).isEqualTo(oracleTop(from, to, null, 5));
+    rollups.awaitQueuedBuilds();
+    // Another n: a new question to the answer cache, the same parts.
+    assertThat(rows(topUrl(from, to, null, 6))).isEqualTo(oracleTop(from, to, null, 6));
+    assertThat(rollups.reads()).as("the month read from its kept parts").isEqualTo(reads + 1);
+
+    // Every metric's parts merged across the kept month and the rows of the next one.
+    assertAggregateMatches(from, to, "3", 10, false, "a whole month, read from its rows");
+    rollups.awaitQueuedBuilds();
+    assertAggregateMatches(from, to, "3", 11, false, "a whole month, read from its parts");
+    assertThat(rollups.reads()).isEqualTo(reads + 2);
+
+    // A late row of the second day in a chunk of its own: the month is read from its rows again.
+    insertRows(first.plusDays(1), 1);
+    archive(first.plusDays(1));
+    assertThat(rows(topUrl(from, to, null, 7))).isEqualTo(oracleTop(from, to, null, 7));
+    assertThat(rollups.reads()).isEqualTo(reads + 2);
+    rollups.awaitQueuedBuilds();
+    assertThat(rows(topUrl(from, to, null, 8))).isEqualTo(oracleTop(from, to, null, 8));
+    assertThat(rollups.reads()).isEqualTo(reads + 3);
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.permafrost.contracts.v1.PartitionRestored;
 import dev.permafrost.contracts.v1.TenantPurged;
 import dev.permafrost.query.persistence.ActiveChunks;
 import dev.permafrost.query.service.MergedCopies;
+import dev.permafrost.query.service.MonthRollups;
 import dev.permafrost.query.service.ObjectCache;
 import dev.permafrost.support.jdbc.Transactions;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -20,9 +21,9 @@ import org.jboss.logging.Logger;
 /**
  * Keeps the object cache in step with the catalog: a chunk that became ACTIVE is downloaded before
  * the first query asks for it, and the copies of a restored or rewritten chunk that no ACTIVE chunk
- * shares are dropped, with the merged copies that hold them. The cache is only ever a copy, so a
- * lost or replayed event costs a download or some disk, never a wrong answer; a failure is logged
- * and the event skipped.
+ * shares are dropped, with the merged copies and the kept month parts computed from them. The cache
+ * is only ever a copy, so a lost or replayed event costs a download or some disk, never a wrong
+ * answer; a failure is logged and the event skipped.
  */
 @ApplicationScoped
 public class CacheEventsConsumer {
@@ -33,13 +34,19 @@ public class CacheEventsConsumer {
   private final ActiveChunks chunks;
   private final ObjectCache cache;
   private final MergedCopies copies;
+  private final MonthRollups rollups;
 
   public CacheEventsConsumer(
-      DataSource dataSource, ActiveChunks chunks, ObjectCache cache, MergedCopies copies) {
+      DataSource dataSource,
+      ActiveChunks chunks,
+      ObjectCache cache,
+      MergedCopies copies,
+      MonthRollups rollups) {
     this.dataSource = dataSource;
     this.chunks = chunks;
     this.cache = cache;
     this.copies = copies;
+    this.rollups = rollups;
   }
 
   @Incoming("partition-archived")
@@ -73,6 +80,7 @@ public class CacheEventsConsumer {
       List<String> retired =
           Transactions.inSnapshot(dataSource, c -> chunks.retiredObjects(c, chunkIds));
       copies.dropHolding(retired);
+      rollups.dropHolding(retired);
       cache.drop(retired);
     }
   }

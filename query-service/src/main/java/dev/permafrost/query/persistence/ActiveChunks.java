@@ -55,6 +55,27 @@ public class ActiveChunks {
     return shas;
   }
 
+  /** Those of the given SHA-256 that no ACTIVE chunk holds an object of. */
+  public List<String> inactive(Connection connection, List<String> sha256s) throws SQLException {
+    List<String> inactive = new ArrayList<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            """
+            SELECT s.sha256 FROM unnest(?::text[]) AS s(sha256)
+            WHERE NOT EXISTS (SELECT 1 FROM archive.chunk_object a
+                              JOIN archive.chunk c ON c.chunk_id = a.chunk_id
+                              WHERE a.sha256 = s.sha256 AND c.state = 'ACTIVE')
+            """)) {
+      select.setArray(1, connection.createArrayOf("text", sha256s.toArray()));
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          inactive.add(rs.getString(1));
+        }
+      }
+    }
+    return inactive;
+  }
+
   /** The dataset's ACTIVE chunks summed up. */
   public DatasetInfo.Cold summary(Connection snapshot, String dataset) throws SQLException {
     try (PreparedStatement select =

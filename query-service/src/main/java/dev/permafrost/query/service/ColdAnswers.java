@@ -116,13 +116,15 @@ public class ColdAnswers {
     }
   }
 
-  private static List<Object> filterValues(Aggregation aggregation) {
+  /** The filters' values in order: with the query's text, they are what it asks. */
+  static List<Object> filterValues(Aggregation aggregation) {
     List<Object> values = new ArrayList<>();
     aggregation.filters().forEach(f -> values.addAll(f.values()));
     return values;
   }
 
-  private static List<String> sha256s(List<ColdObject> objects) {
+  /** The objects' SHA-256, sorted: the catalog state they stand for. */
+  static List<String> sha256s(List<ColdObject> objects) {
     return objects.stream().map(ColdObject::sha256).sorted().toList();
   }
 

@@ -26,13 +26,18 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -65,6 +70,7 @@ public class HybridAggregator {
   private final MergedCopies copies;
   private final ColdEngine engine;
   private final ColdAnswers coldAnswers;
+  private final MonthRollups rollups;
   private final QueryHooks hooks;
   private final java.time.Duration coldTimeout;
 
@@ -88,6 +94,7 @@ public class HybridAggregator {
       MergedCopies copies,
       ColdEngine engine,
       ColdAnswers coldAnswers,
+      MonthRollups rollups,
       QueryHooks hooks,
       TableSchemas schemas,
       QueryConfig config) {
@@ -101,6 +108,7 @@ public class HybridAggregator {
     this.copies = copies;
     this.engine = engine;
     this.coldAnswers = coldAnswers;
+    this.rollups = rollups;
   }
 
   /**
@@ -242,7 +250,177 @@ public class HybridAggregator {
         coldOnly ? rankedOnly(question, aggregation) : question,
         aggregation,
         objects,
-        () -> queryCold(dataset, schema, aggregation, objects, monthsObjects, coldOnly));
+        () ->
+            queryColdByMonth(
+                dataset, schema, aggregation, question, objects, monthsObjects, coldOnly));
+  }
+
+  /**
+   * The cold parts of a question that is not per day or hour: each month the range covers whole
+   * from its kept parts ({@link MonthRollups}) once they are built, the others from their rows. A
+   * whole month read from its rows has its parts built in the background for the next question.
+   */
+  private PartialAggregates queryColdByMonth(
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Aggregation aggregation,
+      String question,
+      List<ColdObject> objects,
+      List<ColdObject> monthsObjects,
+      boolean coldOnly) {
+    Map<MonthRollups.Key, List<ColdObject>> wholeMonths = new LinkedHashMap<>();
+    for (List<ColdObject> ofMonth : byMonth(monthsObjects).values()) {
+      boolean whole =
+          ofMonth.stream()
+              .allMatch(
+                  o ->
+                      !o.partitionStart().isBefore(aggregation.from())
+                          && !o.partitionEnd().isAfter(aggregation.to()));
+      if (whole) {
+        wholeMonths.put(MonthRollups.Key.of(question, aggregation, ofMonth), ofMonth);
+      }
+    }
+    try (MonthRollups.Lease kept = rollups.lease(wholeMonths.keySet())) {
+      Set<String> fromParts = new HashSet<>();
+      wholeMonths.forEach(
+          (key, ofMonth) -> {
+            if (kept.holds(key)) {
+              fromParts.addAll(key.objects());
+            } else {
+              rollups.queueBuild(
+                  key,
+                  (duck, table) ->
+                      buildMonthParts(duck, table, dataset, schema, aggregation, ofMonth));
+            }
+          });
+      List<ColdObject> fromRows =
+          objects.stream().filter(o -> !fromParts.contains(o.sha256())).toList();
+      return queryCold(
+          dataset, schema, aggregation, fromRows, monthsObjects, coldOnly, kept.tables());
+    }
+  }
+
+  /** The objects by the UTC month their partition starts in. */
+  private static Map<YearMonth, List<ColdObject>> byMonth(List<ColdObject> objects) {
+    Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
+    for (ColdObject object : objects) {
+      byMonth
+          .computeIfAbsent(
+              YearMonth.from(object.partitionStart().atOffset(ZoneOffset.UTC)),
+              month -> new ArrayList<>())
+          .add(object);
+    }
+    return byMonth;
+  }
+
+  /** Computes the parts of every row of one month's objects into the new table {@code table}. */
+  private void buildMonthParts(
+      Connection duck,
+      String table,
+      DatasetDefinition dataset,
+      TableSchema schema,
+      Aggregation aggregation,
+      List<ColdObject> ofMonth)
+      throws SQLException {
+    Instant start =
+        ofMonth.stream()
+            .map(ColdObject::partitionStart)
+            .min(Comparator.naturalOrder())
+            .orElseThrow();
+    Instant end =
+        ofMonth.stream().map(ColdObject::partitionEnd).max(Comparator.naturalOrder()).orElseThrow();
+    Aggregation wholeMonth = aggregation.withRange(start, end);
+    try (MergedCopies.Sources sources = copies.sources(dataset, start, ofMonth, ofMonth);
+        ObjectCache.Lease files = cache.lease(sources.chunkObjects());
+        PreparedStatement create =
+            duck.prepareStatement(
+                "CREATE TABLE \""
+                    + table
+                    + "\" AS "
+                    + sql(
+                        Dialect.DUCKDB,
+                        dataset,
+                        schema,
+                        wholeMonth,
+                        readParquet(sources, files)))) {
+      bindCold(create, schema, dataset, wholeMonth);
+      create.execute();
+    }
+  }
+
+  /** The files of a cold question as DuckDB reads them. */
+  private static String readParquet(MergedCopies.Sources sources, ObjectCache.Lease files) {
+    List<Path> read = new ArrayList<>(sources.copyFiles());
+    read.addAll(files.paths());
+    return "read_parquet(" + ObjectCache.duckDbList(read) + ", hive_partitioning = false)";
+  }
+
+  /** Binds a cold query's time bounds, as text in the time column's type, and filter values. */
+  private static void bindCold(
+      PreparedStatement select,
+      TableSchema schema,
+      DatasetDefinition dataset,
+      Aggregation aggregation)
+      throws SQLException {
+    ColumnType timeType = typeOf(schema, dataset.timeColumn());
+    select.setString(1, duckLiteral(timeType, aggregation.from()));
+    select.setString(2, duckLiteral(timeType, aggregation.to()));
+    bindFilters(select, 3, aggregation);
+  }
+
+  /**
+   * The parts of the kept month tables {@code tables} and of the rows query {@code fromRows} (null
+   * when no rows are read) merged per group, in the columns of a partial aggregate query.
+   */
+  private static String mergedParts(
+      TableSchema schema, Aggregation aggregation, List<String> tables, String fromRows) {
+    List<String> inputs = new ArrayList<>();
+    tables.forEach(table -> inputs.add("(SELECT * FROM " + table + ")"));
+    if (fromRows != null) {
+      inputs.add("(" + fromRows + ")");
+    }
+    List<String> columns = new ArrayList<>();
+    List<String> select = new ArrayList<>();
+    for (int i = 1; i <= aggregation.groups().size(); i++) {
+      columns.add("g" + i);
+      select.add("g" + i);
+    }
+    int part = 0;
+    for (Metric metric : aggregation.metrics()) {
+      for (int i = 0; i < PartialAggregates.partsOf(metric); i++) {
+        String column = "p" + ++part;
+        columns.add(column);
+        select.add(mergeExpression(metric, i, schema, column) + " AS " + partAlias(part));
+      }
+    }
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(String.join(", ", select))
+            .append(" FROM (")
+            .append(String.join(" UNION ALL ", inputs))
+            .append(") AS month_parts(")
+            .append(String.join(", ", columns))
+            .append(")");
+    if (!aggregation.groups().isEmpty()) {
+      sql.append(" GROUP BY ");
+      for (int i = 1; i <= aggregation.groups().size(); i++) {
+        sql.append(i == 1 ? "" : ", ").append(i);
+      }
+    }
+    return sql.toString();
+  }
+
+  /** How parts of the same group from several months add up, in the type each part has. */
+  private static String mergeExpression(
+      Metric metric, int part, TableSchema schema, String column) {
+    boolean integral = metric.column() == null || isIntegral(typeOf(schema, metric.column()));
+    return switch (metric.function()) {
+      case SUM -> integral ? "CAST(sum(" + column + ") AS BIGINT)" : "sum(" + column + ")";
+      case COUNT -> "CAST(sum(" + column + ") AS BIGINT)";
+      case MIN -> "min(" + column + ")";
+      case MAX -> "max(" + column + ")";
+      case AVG -> part == 0 ? "sum(" + column + ")" : "CAST(sum(" + column + ") AS BIGINT)";
+    };
   }
 
   /** The ACTIVE objects of one partition of the cold tier, all covering [start, end). */
@@ -346,7 +524,7 @@ public class HybridAggregator {
         missing.stream().flatMap(partition -> partition.objects().stream()).toList();
     // A merged copy holds the month's other partitions too: their rows are left out here.
     Map<Integer, PartialAggregates> shares =
-        queryCold(dataset, schema, wholePartitions, missingObjects, monthsObjects, false)
+        queryCold(dataset, schema, wholePartitions, missingObjects, monthsObjects, false, List.of())
             .split(group -> indexHolding(missing, bucketStart(group.get(bucketGroup))));
     for (int i = 0; i < missing.size(); i++) {
       // A partition without a group of the question keeps its empty parts too.
@@ -422,28 +600,35 @@ public class HybridAggregator {
         + aggregation.limit();
   }
 
+  /**
+   * The cold parts of {@code objects}' rows in the question's range, merged with those kept in
+   * {@code monthTables} if any.
+   */
   private PartialAggregates queryCold(
       DatasetDefinition dataset,
       TableSchema schema,
       Aggregation aggregation,
       List<ColdObject> objects,
       List<ColdObject> monthsObjects,
-      boolean coldOnly) {
+      boolean coldOnly,
+      List<String> monthTables) {
     try (MergedCopies.Sources sources =
             copies.sources(dataset, aggregation.from(), objects, monthsObjects);
         ObjectCache.Lease files = cache.lease(sources.chunkObjects());
         ColdEngine.Session duck = engine.session()) {
-      List<Path> read = new ArrayList<>(sources.copyFiles());
-      read.addAll(files.paths());
-      String source =
-          "read_parquet(" + ObjectCache.duckDbList(read) + ", hive_partitioning = false)";
-      String sql = sql(Dialect.DUCKDB, dataset, schema, aggregation, source);
+      String fromRows =
+          objects.isEmpty()
+              ? null
+              : sql(Dialect.DUCKDB, dataset, schema, aggregation, readParquet(sources, files));
+      String sql =
+          monthTables.isEmpty()
+              ? fromRows
+              : mergedParts(schema, aggregation, monthTables, fromRows);
       try {
         PreparedStatement select = duck.prepare(coldOnly ? rankedOnly(sql, aggregation) : sql);
-        ColumnType timeType = typeOf(schema, dataset.timeColumn());
-        select.setString(1, duckLiteral(timeType, aggregation.from()));
-        select.setString(2, duckLiteral(timeType, aggregation.to()));
-        bindFilters(select, 3, aggregation);
+        if (fromRows != null) {
+          bindCold(select, schema, dataset, aggregation);
+        }
         return read(select, schema, aggregation);
       } catch (SQLException | RuntimeException e) {
         duck.failed();

@@ -1,0 +1,321 @@
+package dev.permafrost.query.service;
+
+import dev.permafrost.query.domain.Aggregation;
+import dev.permafrost.query.domain.ColdObject;
+import dev.permafrost.query.persistence.ActiveChunks;
+import dev.permafrost.support.jdbc.Transactions;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * The cold parts of one question over one whole month, kept as a small DuckDB table: one row per
+ * group instead of the month's rows. A question over 90 days covers two or three months whole, and
+ * a dashboard asks it again with the window moved by a day; DuckDB then reads those months' parts
+ * and only the rows of the months at the window's ends.
+ *
+ * <p>A table is named by the question (its partial aggregate query and filter values, without the
+ * range) and by the exact objects of the month it was computed from, so it answers only for that
+ * catalog state of the month: a re-archive, late chunk, restore or erasure makes another key, and
+ * the events that retire an object drop the tables computed from it. Tables are built in the
+ * background, one at a time, for a month a question read from its rows; a question leases the
+ * tables it reads, and a leased table is never dropped under it. A table of more than {@link
+ * #MAX_ROWS_PER_TABLE} groups is not kept: it would save little reading.
+ */
+@ApplicationScoped
+public class MonthRollups {
+
+  private static final Logger LOG = Logger.getLogger(MonthRollups.class);
+
+  /** Tables kept at most, the least recently used dropped first. */
+  static final int MAX_TABLES = 512;
+
+  /** Groups kept over all tables at most. */
+  static final long MAX_ROWS = 2_000_000;
+
+  /** A month's parts with more groups than this are not kept. */
+  static final long MAX_ROWS_PER_TABLE = 100_000;
+
+  /** A question and the objects of one month. */
+  public record Key(String sql, List<Object> parameters, List<String> objects) {
+
+    /** The question {@code sql} with the aggregation's filter values, over these objects. */
+    static Key of(String sql, Aggregation aggregation, List<ColdObject> objects) {
+      return new Key(sql, ColdAnswers.filterValues(aggregation), ColdAnswers.sha256s(objects));
+    }
+  }
+
+  /** Computes a month's parts into a new table of the given name. */
+  @FunctionalInterface
+  public interface Builder {
+    void build(Connection duck, String table) throws Exception;
+  }
+
+  private static final class Table {
+    final Key key;
+    final String name;
+    final long rows;
+    final Set<String> sha256s;
+    int leases;
+
+    /** Dropped while leased: the table goes when the last lease is released. */
+    boolean dropped;
+
+    Table(Key key, String name, long rows) {
+      this.key = key;
+      this.name = name;
+      this.rows = rows;
+      this.sha256s = Set.copyOf(key.objects());
+    }
+  }
+
+  private final DataSource dataSource;
+  private final ActiveChunks activeChunks;
+  private final ColdEngine engine;
+
+  /** Guarded by {@code this}; least recently used first. */
+  private final LinkedHashMap<Key, Table> tables = new LinkedHashMap<>(64, 0.75f, true);
+
+  private long rows;
+
+  /** Keys whose parts were too many to keep, so that they are not computed again and again. */
+  private final Map<Key, Boolean> tooLarge =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
+              return size() > MAX_TABLES;
+            }
+          });
+
+  private final Set<Key> queued = ConcurrentHashMap.newKeySet();
+  private final AtomicLong reads = new AtomicLong();
+
+  private final ExecutorService builder =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "month-rollups");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  public MonthRollups(DataSource dataSource, ActiveChunks activeChunks, ColdEngine engine) {
+    this.dataSource = dataSource;
+    this.activeChunks = activeChunks;
+    this.engine = engine;
+  }
+
+  /** The leased tables of one question; closing it lets them be dropped. */
+  public final class Lease implements AutoCloseable {
+    private final List<Table> leased;
+    private boolean closed;
+
+    private Lease(List<Table> leased) {
+      this.leased = leased;
+    }
+
+    /** The tables' names, quoted for SQL. */
+    public List<String> tables() {
+      return leased.stream().map(table -> "\"" + table.name + "\"").toList();
+    }
+
+    /** Whether a table of this key is leased. */
+    public boolean holds(Key key) {
+      return leased.stream().anyMatch(table -> table.key.equals(key));
+    }
+
+    @Override
+    public void close() {
+      synchronized (MonthRollups.this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        for (Table table : leased) {
+          table.leases--;
+          if (table.dropped && table.leases == 0) {
+            dropTable(table);
+          }
+        }
+      }
+    }
+  }
+
+  /** Leases the tables of those keys that have one; the others get none. */
+  public synchronized Lease lease(Collection<Key> keys) {
+    List<Table> leased = new java.util.ArrayList<>();
+    for (Key key : keys) {
+      Table table = tables.get(key);
+      if (table != null) {
+        table.leases++;
+        leased.add(table);
+        reads.incrementAndGet();
+      }
+    }
+    return new Lease(leased);
+  }
+
+  /** Whether this key has a table now. */
+  public synchronized boolean has(Key key) {
+    return tables.containsKey(key);
+  }
+
+  /** Builds the key's table in the background, unless it has one, is queued or is too large. */
+  public void queueBuild(Key key, Builder build) {
+    if (has(key) || tooLarge.containsKey(key) || !queued.add(key)) {
+      return;
+    }
+    builder.submit(
+        () -> {
+          try {
+            build(key, build);
+          } catch (Exception e) {
+            // Only a shortcut: the month is read from its rows meanwhile.
+            LOG.warnf(e, "could not keep the parts of a month: %s", e.getMessage());
+          } finally {
+            queued.remove(key);
+          }
+        });
+  }
+
+  private void build(Key key, Builder build) throws Exception {
+    String name = tableName(key);
+    long groups;
+    try (Connection duck = engine.connect()) {
+      try (Statement drop = duck.createStatement()) {
+        drop.execute("DROP TABLE IF EXISTS \"" + name + "\""); // a build that failed half-way
+      }
+      build.build(duck, name);
+      try (Statement count = duck.createStatement();
+          ResultSet rs = count.executeQuery("SELECT count(*) FROM \"" + name + "\"")) {
+        rs.next();
+        groups = rs.getLong(1);
+      }
+    }
+    if (groups > MAX_ROWS_PER_TABLE) {
+      tooLarge.put(key, Boolean.TRUE);
+      dropTable(new Table(key, name, groups));
+      return;
+    }
+    keep(key, new Table(key, name, groups));
+  }
+
+  /**
+   * Keeps the table if every object it was computed from is still ACTIVE. Checked under the lock
+   * that {@link #dropHolding} takes: an erasure that commits after the check sends its event after,
+   * and the event's drop finds the table kept.
+   */
+  private synchronized void keep(Key key, Table table) {
+    List<String> retired =
+        Transactions.inSnapshot(
+            dataSource, c -> activeChunks.inactive(c, List.copyOf(table.sha256s)));
+    if (!retired.isEmpty()) {
+      dropTable(table);
+      return;
+    }
+    Table replaced = tables.put(key, table);
+    rows += table.rows - (replaced == null ? 0 : replaced.rows);
+    var eldest = tables.values().iterator();
+    while ((tables.size() > MAX_TABLES || rows > MAX_ROWS) && eldest.hasNext()) {
+      Table evicted = eldest.next();
+      if (evicted == table) {
+        break;
+      }
+      eldest.remove();
+      rows -= evicted.rows;
+      retire(evicted);
+    }
+  }
+
+  /** Drops the tables computed from any of these objects, which no ACTIVE chunk holds any more. */
+  public synchronized void dropHolding(Collection<String> retiredSha256s) {
+    var kept = tables.values().iterator();
+    while (kept.hasNext()) {
+      Table table = kept.next();
+      if (retiredSha256s.stream().anyMatch(table.sha256s::contains)) {
+        kept.remove();
+        rows -= table.rows;
+        retire(table);
+      }
+    }
+  }
+
+  /** How many times a question read a month's parts from a table since the start. */
+  public long reads() {
+    return reads.get();
+  }
+
+  /** How many tables are kept now. */
+  public synchronized int size() {
+    return tables.size();
+  }
+
+  /** Waits until every build queued so far is done; for tests and benchmarks. */
+  public void awaitQueuedBuilds() throws InterruptedException {
+    try {
+      builder.submit(() -> {}).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private void retire(Table table) {
+    if (table.leases > 0) {
+      table.dropped = true; // the last lease drops it
+    } else {
+      dropTable(table);
+    }
+  }
+
+  private void dropTable(Table table) {
+    try (Connection duck = engine.connect();
+        Statement drop = duck.createStatement()) {
+      drop.execute("DROP TABLE IF EXISTS \"" + table.name + "\"");
+    } catch (SQLException e) {
+      LOG.warnf(e, "could not drop the month's parts %s", table.name);
+    }
+  }
+
+  /** A name for the table of this key: the same key, the same name and the same rows. */
+  private static String tableName(Key key) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(key.sql().getBytes(StandardCharsets.UTF_8));
+      for (Object parameter : key.parameters()) {
+        String typed =
+            (parameter == null ? "null" : parameter.getClass().getName()) + ":" + parameter;
+        digest.update((typed + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      for (String sha : key.objects()) {
+        digest.update(sha.getBytes(StandardCharsets.US_ASCII));
+      }
+      return "month_parts_" + HexFormat.of().formatHex(digest.digest(), 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    builder.shutdownNow();
+  }
+}
