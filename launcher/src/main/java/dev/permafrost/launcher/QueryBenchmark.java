@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  * Parquet files. Every question of a timed series is new to the service (another project or another
  * range), so that no whole answer comes from its answer cache; the repeated question is timed
  * apart. Daily totals keep each day's cold part, so a window reuses the days it shares with earlier
- * ones; each project's first daily totals, which read every day, are timed apart too. Warm means
- * the objects are cached and each month's merged copy is built.
+ * ones; each project's first daily totals, which read every day, are timed apart too. A top 25
+ * keeps its parts of each month it covers whole, built in the background while the series runs.
+ * Warm means the objects are cached and each month's merged copy is built.
  */
 final class QueryBenchmark {
 
@@ -40,6 +41,9 @@ final class QueryBenchmark {
 
   /** The projects the questions ask about: the biggest ones, as the generator skews them. */
   private static final int PROJECTS = 6;
+
+  /** The first of the questions each project is first asked, none of which a series asks again. */
+  private static final int FIRST_QUESTIONS = 5 * PROJECTS;
 
   private final PrintStream out;
   private final Progress progress;
@@ -68,6 +72,7 @@ final class QueryBenchmark {
       Timing top,
       Timing daily,
       Timing dailyFirst,
+      Timing topFirst,
       Timing topCached,
       Timing topPostgres,
       Timing dailyPostgres,
@@ -140,9 +145,9 @@ final class QueryBenchmark {
       deleteFiles(cache); // what partition-archived warmed; the restart forgets it too
       stack.restart(PermafrostStack.QUERY, queryConfig);
       String query = stack.queryUrl() + "/api/v1/datasets/pageviews";
-      double topColdFirst = millis(() -> rest.get(topUrl(query, question(0, end))));
-      // Another project than the timed ones: their daily totals are first asked below.
+      // Another project than the timed ones, which are first asked below.
       Question otherProject = question(0, end).ofProject(PROJECTS + 1);
+      double topColdFirst = millis(() -> rest.get(topUrl(query, otherProject)));
       double dailyColdFirst = millis(() -> rest.get(dailyUrl(query, otherProject)));
       progress.done(
           String.format("first top 25 %.0f ms, first daily %.0f ms", topColdFirst, dailyColdFirst));
@@ -154,14 +159,21 @@ final class QueryBenchmark {
       progress.done(String.format("%d months in %.1f s", months, merging / 1000));
 
       progress.step("Query-service, everything cold, objects cached");
-      // The first daily totals of each project read every day of its year from the cold tier;
-      // later windows, a day or more apart, reuse the days they share.
+      // A project's first daily totals read every day of its year from the cold tier, and its
+      // first top 25 every row of its 90 days; later windows reuse the days and the whole months
+      // (once their parts are built) they share with it.
       double[] dailyFirstMillis = new double[PROJECTS];
+      double[] topFirstMillis = new double[PROJECTS];
+      int wholeMonths = wholeMonths(firstDay, end, otherProject);
       for (int i = 0; i < PROJECTS; i++) {
-        Question first = question(i + 1, end);
+        Question first = question(FIRST_QUESTIONS + i, end);
         dailyFirstMillis[i] = millis(() -> rest.get(dailyUrl(query, first)));
+        topFirstMillis[i] = millis(() -> rest.get(topUrl(query, first)));
+        wholeMonths += wholeMonths(firstDay, end, first);
       }
       Timing dailyFirst = Timing.of(dailyFirstMillis);
+      Timing topFirst = Timing.of(topFirstMillis);
+      awaitMonthParts(query, wholeMonths);
       // Questions 1.. are new to the service: no answer comes from its answer cache.
       Timing top = time(i -> rest.get(topUrl(query, question(i + 1, end))));
       Timing daily = time(i -> rest.get(dailyUrl(query, question(i + 1, end))));
@@ -210,6 +222,7 @@ final class QueryBenchmark {
           top,
           daily,
           dailyFirst,
+          topFirst,
           topCached,
           topPostgres,
           dailyPostgres,
@@ -235,6 +248,25 @@ final class QueryBenchmark {
   private static Question question(int i, LocalDate end) {
     LocalDate to = end.minusDays(1 + (i / PROJECTS) % 10);
     return new Question(1 + i % PROJECTS, to.minusDays(TOP_DAYS - 1), to, to.minusDays(364));
+  }
+
+  /**
+   * The months of the data, {@code [first, end)}, whose every day lies in the top 25 window of
+   * {@code q}: the service keeps that question's parts of each.
+   */
+  private static int wholeMonths(LocalDate first, LocalDate end, Question q) {
+    LocalDate last = end.minusDays(1);
+    int whole = 0;
+    for (YearMonth month = YearMonth.from(first);
+        !month.isAfter(YearMonth.from(last));
+        month = month.plusMonths(1)) {
+      LocalDate monthFirst = first.isAfter(month.atDay(1)) ? first : month.atDay(1);
+      LocalDate monthLast = last.isBefore(month.atEndOfMonth()) ? last : month.atEndOfMonth();
+      if (!monthFirst.isBefore(q.topFrom()) && !monthLast.isAfter(q.to())) {
+        whole++;
+      }
+    }
+    return whole;
   }
 
   private static String topUrl(String dataset, Question q) {
@@ -364,6 +396,15 @@ final class QueryBenchmark {
         months + " merged months of " + dataset);
   }
 
+  private void awaitMonthParts(String dataset, int tables) {
+    StackSteps.poll(
+        () ->
+            rest.get(dataset).path("tiers").path("cold").path("monthParts").asInt() >= tables
+                ? Boolean.TRUE
+                : null,
+        tables + " kept month parts of " + dataset);
+  }
+
   private interface Request {
     void run(int i) throws Exception;
   }
@@ -426,6 +467,7 @@ final class QueryBenchmark {
     line("top 25, same question again", result.topCached());
     line("daily totals, one year", result.daily());
     line("daily, a project's first", result.dailyFirst());
+    line("top 25, a project's first", result.topFirst());
     line("PostgreSQL top 25", result.topPostgres());
     line("PostgreSQL daily totals", result.dailyPostgres());
     line("DuckDB, merged copies: top 25", result.topDuckDb());

@@ -35,12 +35,19 @@ public record DatasetInfo(
    * @param from start of the first partition with an ACTIVE chunk
    * @param to end of the last
    * @param mergedMonths months this instance keeps one merged, sorted local copy of
+   * @param monthParts tables of one question's parts over one month that this instance keeps
    */
   public record Cold(
-      long chunks, long rows, long bytes, Instant from, Instant to, int mergedMonths) {
+      long chunks,
+      long rows,
+      long bytes,
+      Instant from,
+      Instant to,
+      int mergedMonths,
+      int monthParts) {
 
-    public Cold withMergedMonths(int months) {
-      return new Cold(chunks, rows, bytes, from, to, months);
+    public Cold withKept(int mergedMonths, int monthParts) {
+      return new Cold(chunks, rows, bytes, from, to, mergedMonths, monthParts);
     }
   }
 }

@@ -94,6 +94,7 @@ public class ActiveChunks {
             rs.getLong(3),
             from == null ? null : from.toInstant(),
             to == null ? null : to.toInstant(),
+            0,
             0);
       }
     }

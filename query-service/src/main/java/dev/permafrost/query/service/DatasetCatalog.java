@@ -33,6 +33,7 @@ public class DatasetCatalog {
   private final ActiveChunks chunks;
   private final Outbox outbox;
   private final MergedCopies copies;
+  private final MonthRollups rollups;
   private final Clock clock = Clock.systemUTC();
 
   public DatasetCatalog(
@@ -41,13 +42,15 @@ public class DatasetCatalog {
       DashboardQueries queries,
       ActiveChunks chunks,
       Outbox outbox,
-      MergedCopies copies) {
+      MergedCopies copies,
+      MonthRollups rollups) {
     this.dataSource = dataSource;
     this.datasets = datasets;
     this.queries = queries;
     this.chunks = chunks;
     this.outbox = outbox;
     this.copies = copies;
+    this.rollups = rollups;
   }
 
   /** Every configured dataset, by name, without columns and tiers. */
@@ -82,7 +85,9 @@ public class DatasetCatalog {
                 hot = new DatasetInfo.Hot(rs.getLong(1), rs.getString(2), rs.getString(3));
               }
               DatasetInfo.Cold cold =
-                  chunks.summary(c, dataset.name()).withMergedMonths(copies.months(dataset.name()));
+                  chunks
+                      .summary(c, dataset.name())
+                      .withKept(copies.months(dataset.name()), rollups.months(dataset.name()));
               return new DatasetInfo.Tiers(hot, cold);
             });
     return info(dataset, columns, tiers);

@@ -13,7 +13,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +35,7 @@ import org.jboss.logging.Logger;
  * a dashboard asks it again with the window moved by a day; DuckDB then reads those months' parts
  * and only the rows of the months at the window's ends.
  *
- * <p>A table is named by the question (its partial aggregate query and filter values, without the
+ * <p>A table is kept for the question (its partial aggregate query and filter values, without the
  * range) and by the exact objects of the month it was computed from, so it answers only for that
  * catalog state of the month: a re-archive, late chunk, restore or erasure makes another key, and
  * the events that retire an object drop the tables computed from it. Tables are built in the
@@ -55,12 +57,16 @@ public class MonthRollups {
   /** A month's parts with more groups than this are not kept. */
   static final long MAX_ROWS_PER_TABLE = 100_000;
 
-  /** A question and the objects of one month. */
-  public record Key(String sql, List<Object> parameters, List<String> objects) {
+  /** A question of a dataset and the objects of one month. */
+  public record Key(String dataset, String sql, List<Object> parameters, List<String> objects) {
 
     /** The question {@code sql} with the aggregation's filter values, over these objects. */
     static Key of(String sql, Aggregation aggregation, List<ColdObject> objects) {
-      return new Key(sql, ColdAnswers.filterValues(aggregation), ColdAnswers.sha256s(objects));
+      return new Key(
+          aggregation.dataset(),
+          sql,
+          ColdAnswers.filterValues(aggregation),
+          ColdAnswers.sha256s(objects));
     }
   }
 
@@ -99,7 +105,7 @@ public class MonthRollups {
 
   /** Keys whose parts were too many to keep, so that they are not computed again and again. */
   private final Map<Key, Boolean> tooLarge =
-      java.util.Collections.synchronizedMap(
+      Collections.synchronizedMap(
           new LinkedHashMap<>(64, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
@@ -109,6 +115,7 @@ public class MonthRollups {
 
   private final Set<Key> queued = ConcurrentHashMap.newKeySet();
   private final AtomicLong reads = new AtomicLong();
+  private final AtomicLong builds = new AtomicLong();
 
   private final ExecutorService builder =
       Executors.newSingleThreadExecutor(
@@ -162,7 +169,7 @@ public class MonthRollups {
 
   /** Leases the tables of those keys that have one; the others get none. */
   public synchronized Lease lease(Collection<Key> keys) {
-    List<Table> leased = new java.util.ArrayList<>();
+    List<Table> leased = new ArrayList<>();
     for (Key key : keys) {
       Table table = tables.get(key);
       if (table != null) {
@@ -198,12 +205,11 @@ public class MonthRollups {
   }
 
   private void build(Key key, Builder build) throws Exception {
-    String name = tableName(key);
+    // A name of its own for each build: a table dropped while a question still reads it must
+    // not be confused with a new one of the same key.
+    String name = tableName(key) + "_" + builds.incrementAndGet();
     long groups;
     try (Connection duck = engine.connect()) {
-      try (Statement drop = duck.createStatement()) {
-        drop.execute("DROP TABLE IF EXISTS \"" + name + "\""); // a build that failed half-way
-      }
       build.build(duck, name);
       try (Statement count = duck.createStatement();
           ResultSet rs = count.executeQuery("SELECT count(*) FROM \"" + name + "\"")) {
@@ -233,7 +239,11 @@ public class MonthRollups {
       return;
     }
     Table replaced = tables.put(key, table);
-    rows += table.rows - (replaced == null ? 0 : replaced.rows);
+    rows += table.rows;
+    if (replaced != null) {
+      rows -= replaced.rows;
+      retire(replaced);
+    }
     var eldest = tables.values().iterator();
     while ((tables.size() > MAX_TABLES || rows > MAX_ROWS) && eldest.hasNext()) {
       Table evicted = eldest.next();
@@ -264,9 +274,9 @@ public class MonthRollups {
     return reads.get();
   }
 
-  /** How many tables are kept now. */
-  public synchronized int size() {
-    return tables.size();
+  /** How many tables of the dataset's questions are kept now. */
+  public synchronized int months(String dataset) {
+    return (int) tables.keySet().stream().filter(key -> key.dataset().equals(dataset)).count();
   }
 
   /** Waits until every build queued so far is done; for tests and benchmarks. */
@@ -295,11 +305,11 @@ public class MonthRollups {
     }
   }
 
-  /** A name for the table of this key: the same key, the same name and the same rows. */
+  /** A name for the tables of this key. */
   private static String tableName(Key key) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(key.sql().getBytes(StandardCharsets.UTF_8));
+      digest.update((key.dataset() + "\n" + key.sql()).getBytes(StandardCharsets.UTF_8));
       for (Object parameter : key.parameters()) {
         String typed =
             (parameter == null ? "null" : parameter.getClass().getName()) + ":" + parameter;
