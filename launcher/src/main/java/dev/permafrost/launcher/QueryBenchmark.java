@@ -36,8 +36,9 @@ import java.util.stream.Stream;
  * range), so that no whole answer comes from its answer cache; the repeated question is timed
  * apart. Daily totals keep each day's cold part, so a window reuses the days it shares with earlier
  * ones; each project's first daily totals, which read every day, are timed apart too. A top 25
- * keeps its parts of each month it covers whole, built in the background while the series runs.
- * Warm means the objects are cached and each month's merged copy is built.
+ * keeps its parts of each month it covers whole, built in the background after each project's first
+ * top 25, which is timed apart; the series starts once they are. Warm means the objects are cached
+ * and each month's merged copy is built.
  */
 final class QueryBenchmark {
 
@@ -420,6 +421,8 @@ final class QueryBenchmark {
    */
   private static JsonNode timedGet(String url) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
+    connection.setConnectTimeout(5_000);
+    connection.setReadTimeout(60_000);
     int status = connection.getResponseCode();
     try (InputStream body =
         status < 400 ? connection.getInputStream() : connection.getErrorStream()) {

@@ -6,6 +6,7 @@ import dev.permafrost.contracts.v1.PartitionArchived;
 import dev.permafrost.contracts.v1.PartitionRestored;
 import dev.permafrost.contracts.v1.TenantPurged;
 import dev.permafrost.query.persistence.ActiveChunks;
+import dev.permafrost.query.service.ColdAnswers;
 import dev.permafrost.query.service.MergedCopies;
 import dev.permafrost.query.service.MonthRollups;
 import dev.permafrost.query.service.ObjectCache;
@@ -21,9 +22,9 @@ import org.jboss.logging.Logger;
 /**
  * Keeps the object cache in step with the catalog: a chunk that became ACTIVE is downloaded before
  * the first query asks for it, and the copies of a restored or rewritten chunk that no ACTIVE chunk
- * shares are dropped, with the merged copies and the kept month parts computed from them. The cache
- * is only ever a copy, so a lost or replayed event costs a download or some disk, never a wrong
- * answer; a failure is logged and the event skipped.
+ * shares are dropped, with the merged copies, kept month parts and cold answers computed from them.
+ * The cache is only ever a copy, so a lost or replayed event costs a download or some disk, never a
+ * wrong answer; a failure is logged and the event skipped.
  */
 @ApplicationScoped
 public class CacheEventsConsumer {
@@ -35,18 +36,21 @@ public class CacheEventsConsumer {
   private final ObjectCache cache;
   private final MergedCopies copies;
   private final MonthRollups rollups;
+  private final ColdAnswers answers;
 
   public CacheEventsConsumer(
       DataSource dataSource,
       ActiveChunks chunks,
       ObjectCache cache,
       MergedCopies copies,
-      MonthRollups rollups) {
+      MonthRollups rollups,
+      ColdAnswers answers) {
     this.dataSource = dataSource;
     this.chunks = chunks;
     this.cache = cache;
     this.copies = copies;
     this.rollups = rollups;
+    this.answers = answers;
   }
 
   @Incoming("partition-archived")
@@ -81,6 +85,7 @@ public class CacheEventsConsumer {
           Transactions.inSnapshot(dataSource, c -> chunks.retiredObjects(c, chunkIds));
       copies.dropHolding(retired);
       rollups.dropHolding(retired);
+      answers.dropHolding(retired);
       cache.drop(retired);
     }
   }

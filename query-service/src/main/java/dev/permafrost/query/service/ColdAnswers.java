@@ -5,6 +5,7 @@ import dev.permafrost.query.domain.Aggregation;
 import dev.permafrost.query.domain.ColdObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +127,31 @@ public class ColdAnswers {
   /** The objects' SHA-256, sorted: the catalog state they stand for. */
   static List<String> sha256s(List<ColdObject> objects) {
     return objects.stream().map(ColdObject::sha256).sorted().toList();
+  }
+
+  /**
+   * Forgets the answers computed from any of these objects, which no ACTIVE chunk holds any more:
+   * no snapshot names them again, and an erased tenant's figures should not outlive its rows.
+   */
+  public void dropHolding(Collection<String> retiredSha256s) {
+    synchronized (answers) {
+      var kept = answers.entrySet().iterator();
+      while (kept.hasNext()) {
+        var entry = kept.next();
+        if (entry.getKey().objects().stream().anyMatch(retiredSha256s::contains)) {
+          groups -= entry.getValue().size();
+          kept.remove();
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a question's parts of this many partitions fit the cache with room to spare, so that
+   * one long question per hour does not push out every other answer, and its own.
+   */
+  boolean fitsPartitions(int partitions) {
+    return partitions <= capacity / 4;
   }
 
   /** How many questions were answered from the cache since the start. */

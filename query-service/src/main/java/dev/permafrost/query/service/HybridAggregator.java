@@ -229,8 +229,11 @@ public class HybridAggregator {
   }
 
   /**
-   * The cold chunks' parts, from the answer cache when these very objects were asked before. When
-   * they are the whole answer ({@code coldOnly}), DuckDB keeps only the groups that can be in it.
+   * The cold chunks' parts, from the answer cache when these very objects were asked before: per
+   * partition for a question per day or hour, else for the whole question, whose months covered
+   * whole may come from {@link MonthRollups}. When the cold parts are the whole answer ({@code
+   * coldOnly}) of a question that is not per partition, DuckDB keeps only the groups that can be in
+   * it.
    */
   private PartialAggregates coldParts(
       DatasetDefinition dataset,
@@ -242,7 +245,7 @@ public class HybridAggregator {
     // The question as DuckDB gets it, less the file list: with the objects, the answer's key.
     String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
     OptionalInt bucketGroup = partitionAlignedBucket(dataset, aggregation, objects);
-    if (bucketGroup.isPresent()) {
+    if (bucketGroup.isPresent() && coldAnswers.fitsPartitions(partitions(objects).size())) {
       return coldPartsByPartition(
           dataset, schema, aggregation, question, bucketGroup.getAsInt(), objects, monthsObjects);
     }

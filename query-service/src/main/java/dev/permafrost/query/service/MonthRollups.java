@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -97,6 +98,7 @@ public class MonthRollups {
   private final DataSource dataSource;
   private final ActiveChunks activeChunks;
   private final ColdEngine engine;
+  private final ObjectCache cache;
 
   /** Guarded by {@code this}; least recently used first. */
   private final LinkedHashMap<Key, Table> tables = new LinkedHashMap<>(64, 0.75f, true);
@@ -117,6 +119,9 @@ public class MonthRollups {
   private final AtomicLong reads = new AtomicLong();
   private final AtomicLong builds = new AtomicLong();
 
+  /** How many times objects were retired: a build that saw the catalog before must not be kept. */
+  private final AtomicLong retirements = new AtomicLong();
+
   private final ExecutorService builder =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -125,10 +130,12 @@ public class MonthRollups {
             return thread;
           });
 
-  public MonthRollups(DataSource dataSource, ActiveChunks activeChunks, ColdEngine engine) {
+  public MonthRollups(
+      DataSource dataSource, ActiveChunks activeChunks, ColdEngine engine, ObjectCache cache) {
     this.dataSource = dataSource;
     this.activeChunks = activeChunks;
     this.engine = engine;
+    this.cache = cache;
   }
 
   /** The leased tables of one question; closing it lets them be dropped. */
@@ -152,6 +159,7 @@ public class MonthRollups {
 
     @Override
     public void close() {
+      List<Table> unused = new ArrayList<>();
       synchronized (MonthRollups.this) {
         if (closed) {
           return;
@@ -160,10 +168,11 @@ public class MonthRollups {
         for (Table table : leased) {
           table.leases--;
           if (table.dropped && table.leases == 0) {
-            dropTable(table);
+            unused.add(table);
           }
         }
       }
+      dropTables(unused);
     }
   }
 
@@ -191,82 +200,111 @@ public class MonthRollups {
     if (has(key) || tooLarge.containsKey(key) || !queued.add(key)) {
       return;
     }
-    builder.submit(
-        () -> {
-          try {
-            build(key, build);
-          } catch (Exception e) {
-            // Only a shortcut: the month is read from its rows meanwhile.
-            LOG.warnf(e, "could not keep the parts of a month: %s", e.getMessage());
-          } finally {
-            queued.remove(key);
-          }
-        });
+    try {
+      builder.submit(
+          () -> {
+            try {
+              build(key, build);
+            } catch (Exception e) {
+              // Only a shortcut: the month is read from its rows meanwhile.
+              LOG.warnf(e, "could not keep the parts of a month: %s", e.getMessage());
+            } finally {
+              queued.remove(key);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      queued.remove(key); // shutting down
+    }
   }
 
   private void build(Key key, Builder build) throws Exception {
+    long retirementsBefore = retirements.get();
+    // A month retired while its build waited in the queue is not read again.
+    if (!inactive(key.objects()).isEmpty()) {
+      return;
+    }
     // A name of its own for each build: a table dropped while a question still reads it must
     // not be confused with a new one of the same key.
-    String name = tableName(key) + "_" + builds.incrementAndGet();
+    Table table = new Table(key, tableName(key) + "_" + builds.incrementAndGet(), 0);
     long groups;
     try (Connection duck = engine.connect()) {
-      build.build(duck, name);
+      build.build(duck, table.name);
       try (Statement count = duck.createStatement();
-          ResultSet rs = count.executeQuery("SELECT count(*) FROM \"" + name + "\"")) {
+          ResultSet rs = count.executeQuery("SELECT count(*) FROM \"" + table.name + "\"")) {
         rs.next();
         groups = rs.getLong(1);
       }
+    } catch (Exception e) {
+      dropTables(List.of(table)); // if it was made
+      throw e;
     }
     if (groups > MAX_ROWS_PER_TABLE) {
       tooLarge.put(key, Boolean.TRUE);
-      dropTable(new Table(key, name, groups));
+      dropTables(List.of(table));
       return;
     }
-    keep(key, new Table(key, name, groups));
+    // Objects retired during the build: erased rows may have been downloaded again for it.
+    List<String> retired = inactive(key.objects());
+    if (!retired.isEmpty()) {
+      dropTables(List.of(table));
+      cache.drop(retired);
+      return;
+    }
+    keep(new Table(key, table.name, groups), retirementsBefore);
   }
 
   /**
-   * Keeps the table if every object it was computed from is still ACTIVE. Checked under the lock
-   * that {@link #dropHolding} takes: an erasure that commits after the check sends its event after,
-   * and the event's drop finds the table kept.
+   * Keeps the table unless objects were retired since {@code retirementsBefore}: the check of its
+   * objects above may have seen the catalog before that erasure or restore, whose event's drop
+   * would then miss the table. Such a table is dropped; the next question queues it again.
    */
-  private synchronized void keep(Key key, Table table) {
-    List<String> retired =
-        Transactions.inSnapshot(
-            dataSource, c -> activeChunks.inactive(c, List.copyOf(table.sha256s)));
-    if (!retired.isEmpty()) {
-      dropTable(table);
-      return;
-    }
-    Table replaced = tables.put(key, table);
-    rows += table.rows;
-    if (replaced != null) {
-      rows -= replaced.rows;
-      retire(replaced);
-    }
-    var eldest = tables.values().iterator();
-    while ((tables.size() > MAX_TABLES || rows > MAX_ROWS) && eldest.hasNext()) {
-      Table evicted = eldest.next();
-      if (evicted == table) {
-        break;
+  private void keep(Table table, long retirementsBefore) {
+    List<Table> unused = new ArrayList<>();
+    synchronized (this) {
+      if (retirements.get() != retirementsBefore) {
+        unused.add(table);
+      } else {
+        Table replaced = tables.put(table.key, table);
+        rows += table.rows;
+        if (replaced != null) {
+          rows -= replaced.rows;
+          retire(replaced, unused);
+        }
+        var eldest = tables.values().iterator();
+        while ((tables.size() > MAX_TABLES || rows > MAX_ROWS) && eldest.hasNext()) {
+          Table evicted = eldest.next();
+          if (evicted == table) {
+            break;
+          }
+          eldest.remove();
+          rows -= evicted.rows;
+          retire(evicted, unused);
+        }
       }
-      eldest.remove();
-      rows -= evicted.rows;
-      retire(evicted);
     }
+    dropTables(unused);
+  }
+
+  private List<String> inactive(List<String> sha256s) {
+    return Transactions.inSnapshot(dataSource, c -> activeChunks.inactive(c, sha256s));
   }
 
   /** Drops the tables computed from any of these objects, which no ACTIVE chunk holds any more. */
-  public synchronized void dropHolding(Collection<String> retiredSha256s) {
-    var kept = tables.values().iterator();
-    while (kept.hasNext()) {
-      Table table = kept.next();
-      if (retiredSha256s.stream().anyMatch(table.sha256s::contains)) {
-        kept.remove();
-        rows -= table.rows;
-        retire(table);
+  public void dropHolding(Collection<String> retiredSha256s) {
+    List<Table> unused = new ArrayList<>();
+    synchronized (this) {
+      retirements.incrementAndGet();
+      var kept = tables.values().iterator();
+      while (kept.hasNext()) {
+        Table table = kept.next();
+        if (retiredSha256s.stream().anyMatch(table.sha256s::contains)) {
+          kept.remove();
+          rows -= table.rows;
+          retire(table, unused);
+        }
       }
     }
+    dropTables(unused);
   }
 
   /** How many times a question read a month's parts from a table since the start. */
@@ -288,20 +326,26 @@ public class MonthRollups {
     }
   }
 
-  private void retire(Table table) {
+  /** A table no longer kept: dropped now, or by its last lease. Called under the lock. */
+  private static void retire(Table table, List<Table> unused) {
     if (table.leases > 0) {
-      table.dropped = true; // the last lease drops it
+      table.dropped = true;
     } else {
-      dropTable(table);
+      unused.add(table);
     }
   }
 
-  private void dropTable(Table table) {
+  private void dropTables(List<Table> unused) {
+    if (unused.isEmpty()) {
+      return;
+    }
     try (Connection duck = engine.connect();
         Statement drop = duck.createStatement()) {
-      drop.execute("DROP TABLE IF EXISTS \"" + table.name + "\"");
+      for (Table table : unused) {
+        drop.execute("DROP TABLE IF EXISTS \"" + table.name + "\"");
+      }
     } catch (SQLException e) {
-      LOG.warnf(e, "could not drop the month's parts %s", table.name);
+      LOG.warnf(e, "could not drop kept month parts");
     }
   }
 
