@@ -35,7 +35,6 @@ public class ActiveChunks {
    */
   public List<String> retiredObjects(Connection connection, List<UUID> chunkIds)
       throws SQLException {
-    List<String> shas = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
             """
@@ -46,18 +45,12 @@ public class ActiveChunks {
                               WHERE a.sha256 = o.sha256 AND c.state = 'ACTIVE')
             """)) {
       select.setArray(1, connection.createArrayOf("uuid", chunkIds.toArray()));
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          shas.add(rs.getString(1));
-        }
-      }
+      return texts(select);
     }
-    return shas;
   }
 
   /** Those of the given SHA-256 that no ACTIVE chunk holds an object of. */
   public List<String> inactive(Connection connection, List<String> sha256s) throws SQLException {
-    List<String> inactive = new ArrayList<>();
     try (PreparedStatement select =
         connection.prepareStatement(
             """
@@ -67,13 +60,19 @@ public class ActiveChunks {
                               WHERE a.sha256 = s.sha256 AND c.state = 'ACTIVE')
             """)) {
       select.setArray(1, connection.createArrayOf("text", sha256s.toArray()));
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          inactive.add(rs.getString(1));
-        }
+      return texts(select);
+    }
+  }
+
+  /** The first column of every row {@code select} gives, as text. */
+  private static List<String> texts(PreparedStatement select) throws SQLException {
+    List<String> texts = new ArrayList<>();
+    try (ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        texts.add(rs.getString(1));
       }
     }
-    return inactive;
+    return texts;
   }
 
   /** The dataset's ACTIVE chunks summed up. */

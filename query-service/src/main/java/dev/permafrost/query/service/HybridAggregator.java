@@ -404,13 +404,16 @@ public class HybridAggregator {
             .append(") AS month_parts(")
             .append(String.join(", ", columns))
             .append(")");
-    if (!aggregation.groups().isEmpty()) {
-      sql.append(" GROUP BY ");
-      for (int i = 1; i <= aggregation.groups().size(); i++) {
-        sql.append(i == 1 ? "" : ", ").append(i);
-      }
+    return sql.append(groupBy(aggregation)).toString();
+  }
+
+  /** {@code GROUP BY} the aggregation's group keys, the first columns, by position; or nothing. */
+  private static String groupBy(Aggregation aggregation) {
+    StringBuilder groupBy = new StringBuilder();
+    for (int i = 1; i <= aggregation.groups().size(); i++) {
+      groupBy.append(i == 1 ? " GROUP BY " : ", ").append(i);
     }
-    return sql.toString();
+    return groupBy.toString();
   }
 
   /** How parts of the same group from several months add up, in the type each part has. */
@@ -674,13 +677,7 @@ public class HybridAggregator {
             .append(" FROM ")
             .append(source)
             .append(where(dialect, dataset, schema, aggregation));
-    if (!aggregation.groups().isEmpty()) {
-      sql.append(" GROUP BY ");
-      for (int i = 1; i <= aggregation.groups().size(); i++) {
-        sql.append(i == 1 ? "" : ", ").append(i);
-      }
-    }
-    return sql.toString();
+    return sql.append(groupBy(aggregation)).toString();
   }
 
   /** The rows of the question: {@code ?} 1 and 2 are the time bounds, then the filter values. */
