@@ -103,6 +103,7 @@ public class MonthRollups {
   /** Guarded by {@code this}; least recently used first. */
   private final LinkedHashMap<Key, Table> tables = new LinkedHashMap<>(64, 0.75f, true);
 
+  /** Groups in all kept tables; guarded by {@code this}. */
   private long rows;
 
   /** Keys whose parts were too many to keep, so that they are not computed again and again. */
