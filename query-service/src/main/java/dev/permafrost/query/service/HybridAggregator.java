@@ -26,9 +26,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -37,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -244,8 +241,8 @@ public class HybridAggregator {
       boolean coldOnly) {
     // The question as DuckDB gets it, less the file list: with the objects, the answer's key.
     String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
-    OptionalInt bucketGroup = partitionAlignedBucket(dataset, aggregation, objects);
-    if (bucketGroup.isPresent() && coldAnswers.fitsPartitions(partitions(objects).size())) {
+    OptionalInt bucketGroup = ColdPartitions.alignedBucket(dataset, aggregation, objects);
+    if (bucketGroup.isPresent() && coldAnswers.fitsPartitions(ColdPartitions.of(objects).size())) {
       return coldPartsByPartition(
           dataset, schema, aggregation, question, bucketGroup.getAsInt(), objects, monthsObjects);
     }
@@ -272,7 +269,7 @@ public class HybridAggregator {
       List<ColdObject> monthsObjects,
       boolean coldOnly) {
     Map<MonthRollups.Key, List<ColdObject>> wholeMonths = new LinkedHashMap<>();
-    for (List<ColdObject> ofMonth : byMonth(monthsObjects).values()) {
+    for (List<ColdObject> ofMonth : ColdPartitions.byMonth(monthsObjects).values()) {
       boolean whole =
           ofMonth.stream()
               .allMatch(
@@ -301,19 +298,6 @@ public class HybridAggregator {
       return queryCold(
           dataset, schema, aggregation, fromRows, monthsObjects, coldOnly, kept.tables());
     }
-  }
-
-  /** The objects by the UTC month their partition starts in. */
-  private static Map<YearMonth, List<ColdObject>> byMonth(List<ColdObject> objects) {
-    Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
-    for (ColdObject object : objects) {
-      byMonth
-          .computeIfAbsent(
-              YearMonth.from(object.partitionStart().atOffset(ZoneOffset.UTC)),
-              month -> new ArrayList<>())
-          .add(object);
-    }
-    return byMonth;
   }
 
   /** Computes the parts of every row of one month's objects into the new table {@code table}. */
@@ -429,73 +413,8 @@ public class HybridAggregator {
     };
   }
 
-  /** The ACTIVE objects of one partition of the cold tier, all covering [start, end). */
-  private record Partition(Instant start, Instant end, List<ColdObject> objects) {}
-
   /**
-   * The index of the group that buckets the time column by day or hour, if the question's range and
-   * every cold partition begin and end on the bucket's boundaries: then each group lies in exactly
-   * one partition, so a partition's parts computed over all of its rows serve any such range that
-   * covers it, cut to the range's buckets.
-   */
-  private static OptionalInt partitionAlignedBucket(
-      DatasetDefinition dataset, Aggregation aggregation, List<ColdObject> objects) {
-    for (int i = 0; i < aggregation.groups().size(); i++) {
-      GroupKey group = aggregation.groups().get(i);
-      if (group.bucket() == Bucket.NONE || !group.column().equals(dataset.timeColumn())) {
-        continue;
-      }
-      ChronoUnit unit = group.bucket() == Bucket.DAY ? ChronoUnit.DAYS : ChronoUnit.HOURS;
-      boolean aligned =
-          onBoundary(aggregation.from(), unit)
-              && onBoundary(aggregation.to(), unit)
-              && objects.stream()
-                  .allMatch(
-                      o ->
-                          onBoundary(o.partitionStart(), unit)
-                              && onBoundary(o.partitionEnd(), unit));
-      return aligned && disjoint(partitions(objects)) ? OptionalInt.of(i) : OptionalInt.empty();
-    }
-    return OptionalInt.empty();
-  }
-
-  private static boolean onBoundary(Instant instant, ChronoUnit unit) {
-    return instant.truncatedTo(unit).equals(instant); // UTC days and hours
-  }
-
-  /** The objects by partition, in time order. */
-  private static List<Partition> partitions(List<ColdObject> objects) {
-    List<ColdObject> inOrder = new ArrayList<>(objects);
-    inOrder.sort(
-        Comparator.comparing(ColdObject::partitionStart).thenComparing(ColdObject::partitionEnd));
-    List<Partition> partitions = new ArrayList<>();
-    for (ColdObject object : inOrder) {
-      Partition last = partitions.isEmpty() ? null : partitions.get(partitions.size() - 1);
-      if (last != null
-          && last.start().equals(object.partitionStart())
-          && last.end().equals(object.partitionEnd())) {
-        last.objects().add(object);
-      } else {
-        partitions.add(
-            new Partition(
-                object.partitionStart(), object.partitionEnd(), new ArrayList<>(List.of(object))));
-      }
-    }
-    return partitions;
-  }
-
-  /** Whether no two partitions overlap, as a table's time partitions never do. */
-  private static boolean disjoint(List<Partition> partitions) {
-    for (int i = 1; i < partitions.size(); i++) {
-      if (partitions.get(i).start().isBefore(partitions.get(i - 1).end())) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * The cold parts of a question per day or hour (see {@link #partitionAlignedBucket}): each
+   * The cold parts of a question per day or hour (see {@link ColdPartitions#alignedBucket}): each
    * partition's parts from the answer cache, and those of the partitions it lacks from one DuckDB
    * query over all of their rows, kept for the next range.
    */
@@ -509,14 +428,14 @@ public class HybridAggregator {
       List<ColdObject> monthsObjects) {
     Predicate<List<Object>> inRange =
         group -> {
-          Instant bucket = bucketStart(group.get(bucketGroup));
+          Instant bucket = ColdPartitions.bucketStart(group.get(bucketGroup));
           return bucket != null
               && !bucket.isBefore(aggregation.from())
               && bucket.isBefore(aggregation.to());
         };
     PartialAggregates parts = new PartialAggregates(aggregation.metrics());
-    List<Partition> missing = new ArrayList<>();
-    for (Partition partition : partitions(objects)) {
+    List<ColdPartitions.Partition> missing = new ArrayList<>();
+    for (ColdPartitions.Partition partition : ColdPartitions.of(objects)) {
       coldAnswers
           .partition(question, aggregation, partition.objects())
           .ifPresentOrElse(cached -> parts.addAll(cached, inRange), () -> missing.add(partition));
@@ -531,7 +450,10 @@ public class HybridAggregator {
     // A merged copy holds the month's other partitions too: their rows are left out here.
     Map<Integer, PartialAggregates> shares =
         queryCold(dataset, schema, wholePartitions, missingObjects, monthsObjects, false, List.of())
-            .split(group -> indexHolding(missing, bucketStart(group.get(bucketGroup))));
+            .split(
+                group ->
+                    ColdPartitions.indexHolding(
+                        missing, ColdPartitions.bucketStart(group.get(bucketGroup))));
     for (int i = 0; i < missing.size(); i++) {
       // A partition without a group of the question keeps its empty parts too.
       PartialAggregates share =
@@ -540,35 +462,6 @@ public class HybridAggregator {
       parts.addAll(share, inRange);
     }
     return parts;
-  }
-
-  /** The index of the partition holding {@code instant} in {@code partitions}, in time order. */
-  private static Integer indexHolding(List<Partition> partitions, Instant instant) {
-    if (instant == null) {
-      return null;
-    }
-    int low = 0;
-    int high = partitions.size() - 1;
-    while (low <= high) {
-      int middle = (low + high) >>> 1;
-      Partition partition = partitions.get(middle);
-      if (instant.isBefore(partition.start())) {
-        high = middle - 1;
-      } else if (!instant.isBefore(partition.end())) {
-        low = middle + 1;
-      } else {
-        return middle;
-      }
-    }
-    return null;
-  }
-
-  /** The first instant of a day or hour group's bucket. */
-  private static Instant bucketStart(Object bucket) {
-    if (bucket instanceof LocalDate day) {
-      return day.atStartOfDay(ZoneOffset.UTC).toInstant();
-    }
-    return (Instant) bucket;
   }
 
   /**

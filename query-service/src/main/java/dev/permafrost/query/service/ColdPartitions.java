@@ -1,0 +1,131 @@
+package dev.permafrost.query.service;
+
+import dev.permafrost.format.DatasetDefinition;
+import dev.permafrost.query.domain.Aggregation;
+import dev.permafrost.query.domain.Aggregation.Bucket;
+import dev.permafrost.query.domain.Aggregation.GroupKey;
+import dev.permafrost.query.domain.ColdObject;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+
+/** How a question's cold objects fall into partitions and months, and its groups into them. */
+final class ColdPartitions {
+
+  private ColdPartitions() {}
+
+  /** The objects by the UTC month their partition starts in. */
+  static Map<YearMonth, List<ColdObject>> byMonth(List<ColdObject> objects) {
+    Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
+    for (ColdObject object : objects) {
+      byMonth
+          .computeIfAbsent(
+              YearMonth.from(object.partitionStart().atOffset(ZoneOffset.UTC)),
+              month -> new ArrayList<>())
+          .add(object);
+    }
+    return byMonth;
+  }
+
+  /** The ACTIVE objects of one partition of the cold tier, all covering [start, end). */
+  record Partition(Instant start, Instant end, List<ColdObject> objects) {}
+
+  /**
+   * The index of the group that buckets the time column by day or hour, if the question's range and
+   * every cold partition begin and end on the bucket's boundaries: then each group lies in exactly
+   * one partition, so a partition's parts computed over all of its rows serve any such range that
+   * covers it, cut to the range's buckets.
+   */
+  static OptionalInt alignedBucket(
+      DatasetDefinition dataset, Aggregation aggregation, List<ColdObject> objects) {
+    for (int i = 0; i < aggregation.groups().size(); i++) {
+      GroupKey group = aggregation.groups().get(i);
+      if (group.bucket() == Bucket.NONE || !group.column().equals(dataset.timeColumn())) {
+        continue;
+      }
+      ChronoUnit unit = group.bucket() == Bucket.DAY ? ChronoUnit.DAYS : ChronoUnit.HOURS;
+      boolean aligned =
+          onBoundary(aggregation.from(), unit)
+              && onBoundary(aggregation.to(), unit)
+              && objects.stream()
+                  .allMatch(
+                      o ->
+                          onBoundary(o.partitionStart(), unit)
+                              && onBoundary(o.partitionEnd(), unit));
+      return aligned && disjoint(of(objects)) ? OptionalInt.of(i) : OptionalInt.empty();
+    }
+    return OptionalInt.empty();
+  }
+
+  static boolean onBoundary(Instant instant, ChronoUnit unit) {
+    return instant.truncatedTo(unit).equals(instant); // UTC days and hours
+  }
+
+  /** The objects by partition, in time order. */
+  static List<Partition> of(List<ColdObject> objects) {
+    List<ColdObject> inOrder = new ArrayList<>(objects);
+    inOrder.sort(
+        Comparator.comparing(ColdObject::partitionStart).thenComparing(ColdObject::partitionEnd));
+    List<Partition> partitions = new ArrayList<>();
+    for (ColdObject object : inOrder) {
+      Partition last = partitions.isEmpty() ? null : partitions.get(partitions.size() - 1);
+      if (last != null
+          && last.start().equals(object.partitionStart())
+          && last.end().equals(object.partitionEnd())) {
+        last.objects().add(object);
+      } else {
+        partitions.add(
+            new Partition(
+                object.partitionStart(), object.partitionEnd(), new ArrayList<>(List.of(object))));
+      }
+    }
+    return partitions;
+  }
+
+  /** Whether no two partitions overlap, as a table's time partitions never do. */
+  static boolean disjoint(List<Partition> partitions) {
+    for (int i = 1; i < partitions.size(); i++) {
+      if (partitions.get(i).start().isBefore(partitions.get(i - 1).end())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The index of the partition holding {@code instant} in {@code partitions}, in time order. */
+  static Integer indexHolding(List<Partition> partitions, Instant instant) {
+    if (instant == null) {
+      return null;
+    }
+    int low = 0;
+    int high = partitions.size() - 1;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      Partition partition = partitions.get(middle);
+      if (instant.isBefore(partition.start())) {
+        high = middle - 1;
+      } else if (!instant.isBefore(partition.end())) {
+        low = middle + 1;
+      } else {
+        return middle;
+      }
+    }
+    return null;
+  }
+
+  /** The first instant of a day or hour group's bucket. */
+  static Instant bucketStart(Object bucket) {
+    if (bucket instanceof LocalDate day) {
+      return day.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+    return (Instant) bucket;
+  }
+}
