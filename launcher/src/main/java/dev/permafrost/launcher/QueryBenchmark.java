@@ -164,7 +164,7 @@ final class QueryBenchmark {
       // The first questions queued a merged copy of each month they read; warm means built.
       progress.step("Merging each month's chunk files into one sorted copy");
       int months = monthsOf(firstDay, end);
-      double merging = millis(() -> awaitMergedMonths(query, months));
+      double merging = millis(() -> awaitColdFigure(query, "mergedMonths", months));
       progress.done(String.format("%d months in %.1f s", months, merging / 1000));
 
       progress.step("Query-service, everything cold, objects cached");
@@ -182,7 +182,7 @@ final class QueryBenchmark {
       }
       Timing dailyFirst = Timing.of(dailyFirstMillis);
       Timing topFirst = Timing.of(topFirstMillis);
-      awaitMonthParts(query, wholeMonths);
+      awaitColdFigure(query, "monthParts", wholeMonths);
       // Questions 1.. are new to the service: no answer comes from its answer cache.
       Timing top = time(i -> timedGet(topUrl(query, question(i + 1, end))));
       Timing daily = time(i -> timedGet(dailyUrl(query, question(i + 1, end))));
@@ -218,7 +218,7 @@ final class QueryBenchmark {
       // The restore retired the last month's copy; the first questions queue it again.
       rest.get(topUrl(query, question(100, end)));
       rest.get(dailyUrl(query, question(100, end)));
-      awaitMergedMonths(query, monthsOf(firstDay, end.minusDays(7)));
+      awaitColdFigure(query, "mergedMonths", monthsOf(firstDay, end.minusDays(7)));
       Timing topHybrid = time(i -> timedGet(topUrl(query, question(i + 100, end))));
       Timing dailyHybrid = time(i -> timedGet(dailyUrl(query, question(i + 100, end))));
       progress.done(
@@ -396,22 +396,17 @@ final class QueryBenchmark {
             .count();
   }
 
-  private void awaitMergedMonths(String dataset, int months) {
+  /**
+   * Waits until the dataset's {@code tiers.cold.<figure>} (merged months, kept month parts) is at
+   * least {@code count}: the cold caches the first questions queued are built.
+   */
+  private void awaitColdFigure(String dataset, String figure, int count) {
     StackSteps.poll(
         () ->
-            rest.get(dataset).path("tiers").path("cold").path("mergedMonths").asInt() >= months
+            rest.get(dataset).path("tiers").path("cold").path(figure).asInt() >= count
                 ? Boolean.TRUE
                 : null,
-        months + " merged months of " + dataset);
-  }
-
-  private void awaitMonthParts(String dataset, int tables) {
-    StackSteps.poll(
-        () ->
-            rest.get(dataset).path("tiers").path("cold").path("monthParts").asInt() >= tables
-                ? Boolean.TRUE
-                : null,
-        tables + " kept month parts of " + dataset);
+        count + " " + figure + " of " + dataset);
   }
 
   /**

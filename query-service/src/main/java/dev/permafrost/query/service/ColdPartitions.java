@@ -7,45 +7,29 @@ import dev.permafrost.query.domain.Aggregation.GroupKey;
 import dev.permafrost.query.domain.ColdObject;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
-import java.util.TreeMap;
 
-/** How a question's cold objects fall into partitions and months, and its groups into them. */
+/** How a question's cold objects fall into partitions, and its groups into them. */
 final class ColdPartitions {
 
   private ColdPartitions() {}
-
-  /** The objects by the UTC month their partition starts in. */
-  static Map<YearMonth, List<ColdObject>> byMonth(List<ColdObject> objects) {
-    Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
-    for (ColdObject object : objects) {
-      byMonth
-          .computeIfAbsent(
-              YearMonth.from(object.partitionStart().atOffset(ZoneOffset.UTC)),
-              month -> new ArrayList<>())
-          .add(object);
-    }
-    return byMonth;
-  }
 
   /** The ACTIVE objects of one partition of the cold tier, all covering [start, end). */
   record Partition(Instant start, Instant end, List<ColdObject> objects) {}
 
   /**
    * The index of the group that buckets the time column by day or hour, if the question's range and
-   * every cold partition begin and end on the bucket's boundaries: then each group lies in exactly
-   * one partition, so a partition's parts computed over all of its rows serve any such range that
-   * covers it, cut to the range's buckets.
+   * every one of {@code partitions} (in time order) begin and end on the bucket's boundaries: then
+   * each group lies in exactly one partition, so a partition's parts computed over all of its rows
+   * serve any such range that covers it, cut to the range's buckets.
    */
   static OptionalInt alignedBucket(
-      DatasetDefinition dataset, Aggregation aggregation, List<ColdObject> objects) {
+      DatasetDefinition dataset, Aggregation aggregation, List<Partition> partitions) {
     for (int i = 0; i < aggregation.groups().size(); i++) {
       GroupKey group = aggregation.groups().get(i);
       if (group.bucket() == Bucket.NONE || !group.column().equals(dataset.timeColumn())) {
@@ -55,12 +39,9 @@ final class ColdPartitions {
       boolean aligned =
           onBoundary(aggregation.from(), unit)
               && onBoundary(aggregation.to(), unit)
-              && objects.stream()
-                  .allMatch(
-                      o ->
-                          onBoundary(o.partitionStart(), unit)
-                              && onBoundary(o.partitionEnd(), unit));
-      return aligned && disjoint(of(objects)) ? OptionalInt.of(i) : OptionalInt.empty();
+              && partitions.stream()
+                  .allMatch(p -> onBoundary(p.start(), unit) && onBoundary(p.end(), unit));
+      return aligned && disjoint(partitions) ? OptionalInt.of(i) : OptionalInt.empty();
     }
     return OptionalInt.empty();
   }

@@ -166,7 +166,7 @@ public class HybridAggregator {
     }
     String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
     try (PreparedStatement select = c.prepareStatement(sql)) {
-      bindBoundsAndFilters(select, schema, dataset, aggregation);
+      bindBoundsAndFilters(select, Dialect.POSTGRES, schema, dataset, aggregation);
       return new Snapshot(read(select, schema, aggregation), coldObjects, cold);
     } catch (SQLException | RuntimeException e) {
       cold.cancel(true); // nobody will wait for it
@@ -183,22 +183,32 @@ public class HybridAggregator {
     String where = where(Dialect.POSTGRES, dataset, schema, aggregation);
     try (PreparedStatement probe =
         c.prepareStatement("SELECT 1 FROM " + dataset.table() + where + " LIMIT 1")) {
-      bindBoundsAndFilters(probe, schema, dataset, aggregation);
+      bindBoundsAndFilters(probe, Dialect.POSTGRES, schema, dataset, aggregation);
       try (ResultSet rs = probe.executeQuery()) {
         return rs.next();
       }
     }
   }
 
+  /**
+   * Binds a query's time bounds, {@code ?} 1 and 2, and then its filter values. PostgreSQL's driver
+   * binds the bounds typed; DuckDB gets them as text in the time column's type.
+   */
   private static void bindBoundsAndFilters(
       PreparedStatement select,
+      Dialect dialect,
       TableSchema schema,
       DatasetDefinition dataset,
       Aggregation aggregation)
       throws SQLException {
     ColumnType timeType = typeOf(schema, dataset.timeColumn());
-    TimeBounds.bind(select, 1, timeType, aggregation.from());
-    TimeBounds.bind(select, 2, timeType, aggregation.to());
+    if (dialect == Dialect.POSTGRES) {
+      TimeBounds.bind(select, 1, timeType, aggregation.from());
+      TimeBounds.bind(select, 2, timeType, aggregation.to());
+    } else {
+      select.setString(1, duckLiteral(timeType, aggregation.from()));
+      select.setString(2, duckLiteral(timeType, aggregation.to()));
+    }
     bindFilters(select, 3, aggregation);
   }
 
@@ -241,10 +251,17 @@ public class HybridAggregator {
       boolean coldOnly) {
     // The question as DuckDB gets it, less the file list: with the objects, the answer's key.
     String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
-    OptionalInt bucketGroup = ColdPartitions.alignedBucket(dataset, aggregation, objects);
-    if (bucketGroup.isPresent() && coldAnswers.fitsPartitions(ColdPartitions.of(objects).size())) {
+    List<ColdPartitions.Partition> partitions = ColdPartitions.of(objects);
+    OptionalInt bucketGroup = ColdPartitions.alignedBucket(dataset, aggregation, partitions);
+    if (bucketGroup.isPresent() && coldAnswers.fitsPartitions(partitions.size())) {
       return coldPartsByPartition(
-          dataset, schema, aggregation, question, bucketGroup.getAsInt(), objects, monthsObjects);
+          dataset,
+          schema,
+          aggregation,
+          question,
+          bucketGroup.getAsInt(),
+          partitions,
+          monthsObjects);
     }
     return coldAnswers.computeIfAbsent(
         coldOnly ? rankedOnly(question, aggregation) : question,
@@ -269,7 +286,7 @@ public class HybridAggregator {
       List<ColdObject> monthsObjects,
       boolean coldOnly) {
     Map<MonthRollups.Key, List<ColdObject>> wholeMonths = new LinkedHashMap<>();
-    for (List<ColdObject> ofMonth : ColdPartitions.byMonth(monthsObjects).values()) {
+    for (List<ColdObject> ofMonth : MergedCopies.byMonth(monthsObjects).values()) {
       boolean whole =
           ofMonth.stream()
               .allMatch(
@@ -330,7 +347,7 @@ public class HybridAggregator {
                         schema,
                         wholeMonth,
                         readParquet(sources, files)))) {
-      bindCold(create, schema, dataset, wholeMonth);
+      bindBoundsAndFilters(create, Dialect.DUCKDB, schema, dataset, wholeMonth);
       create.execute();
     }
   }
@@ -340,19 +357,6 @@ public class HybridAggregator {
     List<Path> read = new ArrayList<>(sources.copyFiles());
     read.addAll(files.paths());
     return "read_parquet(" + ObjectCache.duckDbList(read) + ", hive_partitioning = false)";
-  }
-
-  /** Binds a cold query's time bounds, as text in the time column's type, and filter values. */
-  private static void bindCold(
-      PreparedStatement select,
-      TableSchema schema,
-      DatasetDefinition dataset,
-      Aggregation aggregation)
-      throws SQLException {
-    ColumnType timeType = typeOf(schema, dataset.timeColumn());
-    select.setString(1, duckLiteral(timeType, aggregation.from()));
-    select.setString(2, duckLiteral(timeType, aggregation.to()));
-    bindFilters(select, 3, aggregation);
   }
 
   /**
@@ -424,7 +428,7 @@ public class HybridAggregator {
       Aggregation aggregation,
       String question,
       int bucketGroup,
-      List<ColdObject> objects,
+      List<ColdPartitions.Partition> partitions,
       List<ColdObject> monthsObjects) {
     Predicate<List<Object>> inRange =
         group -> {
@@ -435,7 +439,7 @@ public class HybridAggregator {
         };
     PartialAggregates parts = new PartialAggregates(aggregation.metrics());
     List<ColdPartitions.Partition> missing = new ArrayList<>();
-    for (ColdPartitions.Partition partition : ColdPartitions.of(objects)) {
+    for (ColdPartitions.Partition partition : partitions) {
       coldAnswers
           .partition(question, aggregation, partition.objects())
           .ifPresentOrElse(cached -> parts.addAll(cached, inRange), () -> missing.add(partition));
@@ -526,7 +530,7 @@ public class HybridAggregator {
       try {
         PreparedStatement select = duck.prepare(coldOnly ? rankedOnly(sql, aggregation) : sql);
         if (fromRows != null) {
-          bindCold(select, schema, dataset, aggregation);
+          bindBoundsAndFilters(select, Dialect.DUCKDB, schema, dataset, aggregation);
         }
         return read(select, schema, aggregation);
       } catch (SQLException | RuntimeException e) {

@@ -190,7 +190,7 @@ public class MergedCopies {
   }
 
   /** The objects by the UTC month their partition starts in. */
-  private static Map<YearMonth, List<ColdObject>> byMonth(List<ColdObject> objects) {
+  static Map<YearMonth, List<ColdObject>> byMonth(List<ColdObject> objects) {
     Map<YearMonth, List<ColdObject>> byMonth = new TreeMap<>();
     for (ColdObject object : objects) {
       byMonth.computeIfAbsent(monthOf(object), m -> new ArrayList<>()).add(object);
