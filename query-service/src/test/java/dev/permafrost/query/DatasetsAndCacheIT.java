@@ -279,17 +279,18 @@ class DatasetsAndCacheIT {
     assertThat(mergedFiles()).hasSize(mergedFiles.size() - 1).isSubsetOf(mergedFiles);
   }
 
-  /**
-   * From the month's second day: a range that covers the month whole would read the month's kept
-   * parts ({@code MonthRollups}) once they are built, instead of its merged copy.
-   */
   private static Map<String, Long> viewsByDate(LocalDate to) {
     return viewsByDate(MONTH.plusDays(1), to);
   }
 
+  /** Makes each question of {@link #viewsByDate} another one. */
+  private static int questions;
+
   /**
    * Views per value of the date column. Grouped by the column, not by the day bucket of daily
-   * totals, whose cold parts are kept per partition: each new range computes its cold part anew.
+   * totals, whose cold parts are kept per partition; and with an upper bound that every row is
+   * under, another each time, so that no parts kept for an earlier question ({@code MonthRollups})
+   * serve it: each question reads its rows, from the merged copy or the chunk files.
    */
   private static Map<String, Long> viewsByDate(LocalDate from, LocalDate to) {
     Map<String, Long> totals = new TreeMap<>();
@@ -299,7 +300,9 @@ class DatasetsAndCacheIT {
                 + "&orderBy=date&limit=100&from="
                 + from
                 + "&to="
-                + to)
+                + to
+                + "&max.view_count="
+                + (1_000_000_000 + questions++))
         .then()
         .statusCode(200)
         .extract()

@@ -161,7 +161,8 @@ class HybridQueryDifferentialIT {
       insertRows(day, 40);
       archive(day);
     }
-    // The range covers the month whole, and a day of the next one, which is read from its rows.
+    // The range covers the month whole, and the first day of the next one, whose week it does
+    // not: that day's parts are kept by themselves.
     LocalDate from = first.minusDays(2);
     LocalDate to = next;
     long reads = rollups.reads();
@@ -170,42 +171,111 @@ class HybridQueryDifferentialIT {
     // Another n: with no hot row in the range, DuckDB ranks within n, so the answer cache sees a
     // new question; the month's parts are the same.
     assertThat(rows(topUrl(from, to, null, 6))).isEqualTo(oracleTop(from, to, null, 6));
-    assertThat(rollups.reads()).as("the month read from its kept parts").isEqualTo(reads + 1);
+    assertThat(rollups.reads())
+        .as("the month and the day read from kept parts")
+        .isEqualTo(reads + 2);
 
-    // Every metric's parts merged across the kept month and the rows of the next one.
+    // Every metric's parts merged across the kept month and day.
     assertAggregateMatches(from, to, "3", 10, false, "a whole month, read from its rows");
     rollups.awaitQueuedBuilds();
     assertAggregateMatches(from, to, "3", 11, false, "a whole month, read from its parts");
-    assertThat(rollups.reads()).isEqualTo(reads + 2);
+    assertThat(rollups.reads()).isEqualTo(reads + 4);
 
     // A late row of the second day in a chunk of its own: the month is read from its rows again.
     insertRows(first.plusDays(1), 1);
     archive(first.plusDays(1));
     assertThat(rows(topUrl(from, to, null, 7))).isEqualTo(oracleTop(from, to, null, 7));
-    assertThat(rollups.reads()).isEqualTo(reads + 2);
+    assertThat(rollups.reads()).as("only the day").isEqualTo(reads + 5);
     rollups.awaitQueuedBuilds();
     assertThat(rows(topUrl(from, to, null, 8))).isEqualTo(oracleTop(from, to, null, 8));
-    assertThat(rollups.reads()).isEqualTo(reads + 3);
+    assertThat(rollups.reads()).isEqualTo(reads + 7);
 
     // The events of a restore or erasure retire the month's objects: its kept parts go too.
-    int kept = rollups.months(DATASET);
-    List<String> monthObjects =
-        QueryFixtures.rows(
-                "SELECT o.sha256 FROM archive.chunk_object o JOIN archive.chunk c USING (chunk_id)"
-                    + " WHERE c.dataset = '"
-                    + DATASET
-                    + "' AND c.partition_start >= '"
-                    + first
-                    + "' AND c.partition_start < '"
-                    + first.plusMonths(1)
-                    + "'")
-            .stream()
-            .map(row -> (String) row.get(0))
-            .toList();
-    rollups.dropHolding(monthObjects);
-    assertThat(rollups.months(DATASET)).isLessThan(kept);
+    int kept = rollups.tables(DATASET);
+    rollups.dropHolding(objectsOfMonth(first));
+    assertThat(rollups.tables(DATASET)).isLessThan(kept);
     assertThat(rows(topUrl(from, to, null, 9))).isEqualTo(oracleTop(from, to, null, 9));
-    assertThat(rollups.reads()).as("the month read from its rows again").isEqualTo(reads + 3);
+    assertThat(rollups.reads()).as("the month read from its rows again").isEqualTo(reads + 8);
+  }
+
+  @Test
+  void theWeeksAndDaysARangeHoldsOfAMonthAreReadFromTheirKeptPartsUntilTheyChange()
+      throws Exception {
+    LocalDate first = FIRST_DAY.minusMonths(6).withDayOfMonth(1); // a month of its own
+    for (int day = 0; day < 10; day++) {
+      insertRows(first.plusDays(day), 30);
+      archive(first.plusDays(day));
+    }
+    // Days 3 to 9 hold neither the first week (days 1 to 7) nor the second whole: seven days.
+    LocalDate from = first.plusDays(2);
+    LocalDate to = first.plusDays(8);
+    long reads = rollups.reads();
+    assertThat(rows(topUrl(from, to, null, 5))).isEqualTo(oracleTop(from, to, null, 5));
+    rollups.awaitQueuedBuilds();
+    assertThat(rows(topUrl(from, to, null, 6))).isEqualTo(oracleTop(from, to, null, 6));
+    assertThat(rollups.reads()).as("seven days from their kept parts").isEqualTo(reads + 7);
+
+    // Days 1 to 9: the first week whole, built after this question, and days 8 and 9.
+    assertThat(rows(topUrl(first, to, null, 5))).isEqualTo(oracleTop(first, to, null, 5));
+    assertThat(rollups.reads()).as("days 8 and 9").isEqualTo(reads + 9);
+    rollups.awaitQueuedBuilds();
+    assertThat(rows(topUrl(first, to, null, 6))).isEqualTo(oracleTop(first, to, null, 6));
+    assertThat(rollups.reads()).as("the first week, days 8 and 9").isEqualTo(reads + 12);
+
+    // Every metric's parts merged across kept days and weeks and the rows of the others.
+    assertAggregateMatches(first.plusDays(1), to, "3", 10, false, "days of a month, from rows");
+    rollups.awaitQueuedBuilds();
+    assertAggregateMatches(first.plusDays(1), to, "3", 11, false, "days of a month, from parts");
+
+    // A late row of the second day: the first week is read from its rows again, not the others.
+    insertRows(first.plusDays(1), 1);
+    archive(first.plusDays(1));
+    reads = rollups.reads();
+    assertThat(rows(topUrl(first, to, null, 7))).isEqualTo(oracleTop(first, to, null, 7));
+    assertThat(rollups.reads()).as("days 8 and 9 only").isEqualTo(reads + 2);
+    rollups.awaitQueuedBuilds();
+    assertThat(rows(topUrl(first, to, null, 8))).isEqualTo(oracleTop(first, to, null, 8));
+    assertThat(rollups.reads()).isEqualTo(reads + 5);
+
+    // Days 2 to 10: day 2 (changed) and the second week (whole now, not built) read from their
+    // rows, on either side of days 3 to 7 read from their kept parts.
+    LocalDate second = first.plusDays(1);
+    LocalDate tenth = first.plusDays(9);
+    reads = rollups.reads();
+    assertThat(rows(topUrl(second, tenth, null, 9))).isEqualTo(oracleTop(second, tenth, null, 9));
+    assertThat(rollups.reads()).as("days 3 to 7").isEqualTo(reads + 5);
+  }
+
+  @Test
+  void aTopNWhoseCutFallsInATieKeepsTheGroupsThatComeFirstInTheServicesOrder() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(DAYS + 6); // a day of its own
+    // One path far ahead, then forty tied, inserted last first: only the paths' order decides
+    // which of the tied ones make the top 3, not the order DuckDB meets them in.
+    insertRow(day, 4, "/tie/leader", 1000);
+    for (int i = 39; i >= 0; i--) {
+      insertRow(day, 4, String.format("/tie/%02d", i), 7);
+    }
+    archive(day);
+    assertThat(rows(topUrl(day, day, null, 3)))
+        .isEqualTo(oracleTop(day, day, null, 3))
+        .extracting(row -> row.get("path"))
+        .containsExactly("/tie/leader", "/tie/00", "/tie/01");
+  }
+
+  /** The SHA-256 of every object of the month of {@code first}. */
+  private static List<String> objectsOfMonth(LocalDate first) throws Exception {
+    return QueryFixtures.rows(
+            "SELECT o.sha256 FROM archive.chunk_object o JOIN archive.chunk c USING (chunk_id)"
+                + " WHERE c.dataset = '"
+                + DATASET
+                + "' AND c.partition_start >= '"
+                + first
+                + "' AND c.partition_start < '"
+                + first.plusMonths(1)
+                + "'")
+        .stream()
+        .map(row -> (String) row.get(0))
+        .toList();
   }
 
   @Test
@@ -380,26 +450,32 @@ class HybridQueryDifferentialIT {
   }
 
   private void insertRows(LocalDate day, int rows) throws Exception {
-    try (Connection connection = QueryFixtures.connect();
-        PreparedStatement insert =
+    for (int i = 0; i < rows; i++) {
+      insertRow(
+          day, 1 + random.nextInt(12), "/late/" + random.nextInt(20), 1 + random.nextInt(500));
+    }
+  }
+
+  /** One hot row, and its copy in the oracle. */
+  private static void insertRow(LocalDate day, int project, String path, int views)
+      throws Exception {
+    try (Connection connection = QueryFixtures.connect()) {
+      for (String table : List.of("public.diff_pageviews", "public.diff_oracle")) {
+        try (PreparedStatement insert =
             connection.prepareStatement(
-                "INSERT INTO public.diff_pageviews"
+                "INSERT INTO "
+                    + table
                     + " (id, project_id, version_slug, path, view_count, date)"
                     + " VALUES (?, ?, 'v1', ?, ?, ?)")) {
-      for (int i = 0; i < rows; i++) {
-        insert.setLong(1, nextId++);
-        insert.setInt(2, 1 + random.nextInt(12));
-        insert.setString(3, "/late/" + random.nextInt(20));
-        insert.setInt(4, 1 + random.nextInt(500));
-        insert.setObject(5, day);
-        insert.addBatch();
+          insert.setLong(1, nextId);
+          insert.setInt(2, project);
+          insert.setString(3, path);
+          insert.setInt(4, views);
+          insert.setObject(5, day);
+          insert.executeUpdate();
+        }
       }
-      insert.executeBatch();
-      connection
-          .createStatement()
-          .execute(
-              "INSERT INTO public.diff_oracle SELECT * FROM public.diff_pageviews h WHERE NOT"
-                  + " EXISTS (SELECT 1 FROM public.diff_oracle o WHERE o.id = h.id)");
+      nextId++;
     }
   }
 

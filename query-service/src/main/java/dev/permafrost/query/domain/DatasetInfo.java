@@ -35,7 +35,9 @@ public record DatasetInfo(
    * @param from start of the first partition with an ACTIVE chunk
    * @param to end of the last
    * @param mergedMonths months this instance keeps one merged, sorted local copy of
-   * @param monthParts tables of one question's parts over one month that this instance keeps
+   * @param keptParts tables of one question's parts over a month, a week or a day that this
+   *     instance keeps
+   * @param keptPartsQueued such tables waiting to be built
    */
   public record Cold(
       long chunks,
@@ -44,10 +46,11 @@ public record DatasetInfo(
       Instant from,
       Instant to,
       int mergedMonths,
-      int monthParts) {
+      int keptParts,
+      int keptPartsQueued) {
 
-    public Cold withKept(int mergedMonths, int monthParts) {
-      return new Cold(chunks, rows, bytes, from, to, mergedMonths, monthParts);
+    public Cold withKept(int mergedMonths, int keptParts, int keptPartsQueued) {
+      return new Cold(chunks, rows, bytes, from, to, mergedMonths, keptParts, keptPartsQueued);
     }
   }
 }

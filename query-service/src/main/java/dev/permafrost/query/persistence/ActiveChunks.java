@@ -94,6 +94,7 @@ public class ActiveChunks {
             from == null ? null : from.toInstant(),
             to == null ? null : to.toInstant(),
             0,
+            0,
             0);
       }
     }

@@ -12,7 +12,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /** How a question's cold objects fall into partitions, and its groups into them. */
 final class ColdPartitions {
@@ -108,5 +112,91 @@ final class ColdPartitions {
       return day.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
     return (Instant) bucket;
+  }
+
+  /**
+   * The pieces of one month's objects whose parts a question over [from, to) keeps: the month, if
+   * the range holds every one of its partitions; else each week of it (days 1 to 7, 8 to 14, 15 to
+   * 21, 22 to 28, 29 to its end) the range holds whole, and each day of the other weeks the range
+   * holds whole. A month whose partitions are longer than a day is kept whole or not at all.
+   */
+  static List<List<ColdObject>> keptPieces(List<ColdObject> ofMonth, Instant from, Instant to) {
+    if (ofMonth.stream().allMatch(o -> holds(from, to, o))) {
+      return List.of(ofMonth);
+    }
+    if (!ofMonth.stream().allMatch(ColdPartitions::withinOneDay)) {
+      return List.of();
+    }
+    List<List<ColdObject>> pieces = new ArrayList<>();
+    for (List<ColdObject> week : groupedBy(ofMonth, o -> (dayOf(o).getDayOfMonth() - 1) / 7)) {
+      if (week.stream().allMatch(o -> holds(from, to, o))) {
+        pieces.add(week);
+        continue;
+      }
+      for (List<ColdObject> day : groupedBy(week, ColdPartitions::dayOf)) {
+        if (day.stream().allMatch(o -> holds(from, to, o))) {
+          pieces.add(day);
+        }
+      }
+    }
+    return pieces;
+  }
+
+  /**
+   * The ranges of [from, to) whose rows are read from {@code objects} (in time order) rather than
+   * from kept parts: one per run of objects between those whose SHA-256 is in {@code kept}, cut to
+   * [from, to). No range holds a row of a kept object, since partitions do not overlap.
+   */
+  static List<Range> rowRanges(
+      List<ColdObject> objects, Set<String> kept, Instant from, Instant to) {
+    List<Range> ranges = new ArrayList<>();
+    Instant start = null;
+    Instant end = null;
+    for (ColdObject object : objects) {
+      if (kept.contains(object.sha256())) {
+        if (start != null) {
+          ranges.add(new Range(start, end));
+          start = null;
+        }
+        continue;
+      }
+      Instant objectEnd = object.partitionEnd().isAfter(to) ? to : object.partitionEnd();
+      if (start == null) {
+        start = object.partitionStart().isBefore(from) ? from : object.partitionStart();
+        end = objectEnd;
+      } else if (objectEnd.isAfter(end)) {
+        end = objectEnd;
+      }
+    }
+    if (start != null) {
+      ranges.add(new Range(start, end));
+    }
+    return ranges;
+  }
+
+  /** A time range [from, to). */
+  record Range(Instant from, Instant to) {}
+
+  private static boolean holds(Instant from, Instant to, ColdObject object) {
+    return !object.partitionStart().isBefore(from) && !object.partitionEnd().isAfter(to);
+  }
+
+  private static boolean withinOneDay(ColdObject object) {
+    Instant dayStart = object.partitionStart().truncatedTo(ChronoUnit.DAYS);
+    return !object.partitionEnd().isAfter(dayStart.plus(1, ChronoUnit.DAYS));
+  }
+
+  private static LocalDate dayOf(ColdObject object) {
+    return LocalDate.ofInstant(object.partitionStart(), ZoneOffset.UTC);
+  }
+
+  /** The objects grouped by {@code key}, the groups in the key's order and each in time order. */
+  private static <K extends Comparable<K>> List<List<ColdObject>> groupedBy(
+      List<ColdObject> objects, Function<ColdObject, K> key) {
+    Map<K, List<ColdObject>> groups = new TreeMap<>();
+    for (ColdObject object : objects) {
+      groups.computeIfAbsent(key.apply(object), k -> new ArrayList<>()).add(object);
+    }
+    return List.copyOf(groups.values());
   }
 }

@@ -87,7 +87,10 @@ public class DatasetCatalog {
               DatasetInfo.Cold cold =
                   chunks
                       .summary(c, dataset.name())
-                      .withKept(copies.months(dataset.name()), rollups.months(dataset.name()));
+                      .withKept(
+                          copies.months(dataset.name()),
+                          rollups.tables(dataset.name()),
+                          rollups.queued(dataset.name()));
               return new DatasetInfo.Tiers(hot, cold);
             });
     return info(dataset, columns, tiers);

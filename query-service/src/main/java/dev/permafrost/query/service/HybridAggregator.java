@@ -33,6 +33,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -166,7 +167,7 @@ public class HybridAggregator {
     }
     String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
     try (PreparedStatement select = c.prepareStatement(sql)) {
-      bindBoundsAndFilters(select, Dialect.POSTGRES, schema, dataset, aggregation);
+      bindBoundsAndFilters(select, Dialect.POSTGRES, schema, dataset, aggregation, 1);
       return new Snapshot(read(select, schema, aggregation), coldObjects, cold);
     } catch (SQLException | RuntimeException e) {
       cold.cancel(true); // nobody will wait for it
@@ -183,7 +184,7 @@ public class HybridAggregator {
     String where = where(Dialect.POSTGRES, dataset, schema, aggregation);
     try (PreparedStatement probe =
         c.prepareStatement("SELECT 1 FROM " + dataset.table() + where + " LIMIT 1")) {
-      bindBoundsAndFilters(probe, Dialect.POSTGRES, schema, dataset, aggregation);
+      bindBoundsAndFilters(probe, Dialect.POSTGRES, schema, dataset, aggregation, 1);
       try (ResultSet rs = probe.executeQuery()) {
         return rs.next();
       }
@@ -191,25 +192,27 @@ public class HybridAggregator {
   }
 
   /**
-   * Binds a query's time bounds, {@code ?} 1 and 2, and then its filter values. PostgreSQL's driver
-   * binds the bounds typed; DuckDB gets them as text in the time column's type.
+   * Binds the time bounds of one query of {@link #sql} to {@code ?} {@code first} and the next,
+   * then its filter values; returns the index after them. PostgreSQL's driver binds the bounds
+   * typed; DuckDB gets them as text in the time column's type.
    */
-  private static void bindBoundsAndFilters(
+  private static int bindBoundsAndFilters(
       PreparedStatement select,
       Dialect dialect,
       TableSchema schema,
       DatasetDefinition dataset,
-      Aggregation aggregation)
+      Aggregation aggregation,
+      int first)
       throws SQLException {
     ColumnType timeType = typeOf(schema, dataset.timeColumn());
     if (dialect == Dialect.POSTGRES) {
-      TimeBounds.bind(select, 1, timeType, aggregation.from());
-      TimeBounds.bind(select, 2, timeType, aggregation.to());
+      TimeBounds.bind(select, first, timeType, aggregation.from());
+      TimeBounds.bind(select, first + 1, timeType, aggregation.to());
     } else {
-      select.setString(1, duckLiteral(timeType, aggregation.from()));
-      select.setString(2, duckLiteral(timeType, aggregation.to()));
+      select.setString(first, duckLiteral(timeType, aggregation.from()));
+      select.setString(first + 1, duckLiteral(timeType, aggregation.to()));
     }
-    bindFilters(select, 3, aggregation);
+    return bindFilters(select, first + 2, aggregation);
   }
 
   /**
@@ -264,7 +267,9 @@ public class HybridAggregator {
           monthsObjects);
     }
     return coldAnswers.computeIfAbsent(
-        coldOnly ? rankedOnly(question, aggregation) : question,
+        coldOnly
+            ? ranking(question, aggregation).map(Ranking::withTies).orElse(question)
+            : question,
         aggregation,
         objects,
         () ->
@@ -273,9 +278,10 @@ public class HybridAggregator {
   }
 
   /**
-   * The cold parts of a question that is not per day or hour: each month the range covers whole
-   * from its kept parts ({@link MonthRollups}) once they are built, the others from their rows. A
-   * whole month read from its rows has its parts built in the background for the next question.
+   * The cold parts of a question that is not per day or hour: each month the range covers whole,
+   * and each week or day of the others (see {@link ColdPartitions#keptPieces}), from its kept parts
+   * ({@link MonthRollups}) once they are built; the other days from their rows. A piece read from
+   * its rows has its parts built in the background for the next question.
    */
   private PartialAggregates queryColdByMonth(
       DatasetDefinition dataset,
@@ -285,56 +291,57 @@ public class HybridAggregator {
       List<ColdObject> objects,
       List<ColdObject> monthsObjects,
       boolean coldOnly) {
-    Map<MonthRollups.Key, List<ColdObject>> wholeMonths = new LinkedHashMap<>();
+    Map<MonthRollups.Key, Piece> pieces = new LinkedHashMap<>();
     for (List<ColdObject> ofMonth : MergedCopies.byMonth(monthsObjects).values()) {
-      boolean whole =
-          ofMonth.stream()
-              .allMatch(
-                  o ->
-                      !o.partitionStart().isBefore(aggregation.from())
-                          && !o.partitionEnd().isAfter(aggregation.to()));
-      if (whole) {
-        wholeMonths.put(MonthRollups.Key.of(question, aggregation, ofMonth), ofMonth);
+      for (List<ColdObject> piece :
+          ColdPartitions.keptPieces(ofMonth, aggregation.from(), aggregation.to())) {
+        pieces.put(MonthRollups.Key.of(question, aggregation, piece), new Piece(piece, ofMonth));
       }
     }
-    try (MonthRollups.Lease kept = rollups.lease(wholeMonths.keySet())) {
+    try (MonthRollups.Lease kept = rollups.lease(pieces.keySet())) {
       Set<String> fromParts = new HashSet<>();
-      wholeMonths.forEach(
-          (key, ofMonth) -> {
+      pieces.forEach(
+          (key, piece) -> {
             if (kept.holds(key)) {
               fromParts.addAll(key.objects());
             } else {
               rollups.queueBuild(
                   key,
                   (duck, table) ->
-                      buildMonthParts(duck, table, dataset, schema, aggregation, ofMonth));
+                      buildPieceParts(duck, table, dataset, schema, aggregation, piece));
             }
           });
       List<ColdObject> fromRows =
           objects.stream().filter(o -> !fromParts.contains(o.sha256())).toList();
+      List<ColdPartitions.Range> ranges =
+          ColdPartitions.rowRanges(objects, fromParts, aggregation.from(), aggregation.to());
       return queryCold(
-          dataset, schema, aggregation, fromRows, monthsObjects, coldOnly, kept.tables());
+          dataset, schema, aggregation, fromRows, ranges, monthsObjects, coldOnly, kept.tables());
     }
   }
 
-  /** Computes the parts of every row of one month's objects into the new table {@code table}. */
-  private void buildMonthParts(
+  /** A month, a week or a day whose parts are kept: its objects, and all those of its month. */
+  private record Piece(List<ColdObject> objects, List<ColdObject> ofMonth) {}
+
+  /** Computes the parts of every row of one piece of a month into the new table {@code table}. */
+  private void buildPieceParts(
       Connection duck,
       String table,
       DatasetDefinition dataset,
       TableSchema schema,
       Aggregation aggregation,
-      List<ColdObject> ofMonth)
+      Piece piece)
       throws SQLException {
+    List<ColdObject> objects = piece.objects();
     Instant start =
-        ofMonth.stream()
+        objects.stream()
             .map(ColdObject::partitionStart)
             .min(Comparator.naturalOrder())
             .orElseThrow();
     Instant end =
-        ofMonth.stream().map(ColdObject::partitionEnd).max(Comparator.naturalOrder()).orElseThrow();
-    Aggregation wholeMonth = aggregation.withRange(start, end);
-    try (MergedCopies.Sources sources = copies.sources(dataset, start, ofMonth, ofMonth);
+        objects.stream().map(ColdObject::partitionEnd).max(Comparator.naturalOrder()).orElseThrow();
+    Aggregation wholePiece = aggregation.withRange(start, end);
+    try (MergedCopies.Sources sources = copies.sources(dataset, start, objects, piece.ofMonth());
         ObjectCache.Lease files = cache.lease(sources.chunkObjects());
         PreparedStatement create =
             duck.prepareStatement(
@@ -345,9 +352,9 @@ public class HybridAggregator {
                         Dialect.DUCKDB,
                         dataset,
                         schema,
-                        wholeMonth,
+                        wholePiece,
                         readParquet(sources, files)))) {
-      bindBoundsAndFilters(create, Dialect.DUCKDB, schema, dataset, wholeMonth);
+      bindBoundsAndFilters(create, Dialect.DUCKDB, schema, dataset, wholePiece, 1);
       create.execute();
     }
   }
@@ -360,16 +367,14 @@ public class HybridAggregator {
   }
 
   /**
-   * The parts of the kept month tables {@code tables} and of the rows query {@code fromRows} (null
-   * when no rows are read) merged per group, in the columns of a partial aggregate query.
+   * The parts of the kept tables {@code tables} and of the row queries {@code fromRows} merged per
+   * group, in the columns of a partial aggregate query.
    */
   private static String mergedParts(
-      TableSchema schema, Aggregation aggregation, List<String> tables, String fromRows) {
+      TableSchema schema, Aggregation aggregation, List<String> tables, List<String> fromRows) {
     List<String> inputs = new ArrayList<>();
     tables.forEach(table -> inputs.add("(SELECT * FROM " + table + ")"));
-    if (fromRows != null) {
-      inputs.add("(" + fromRows + ")");
-    }
+    fromRows.forEach(rows -> inputs.add("(" + rows + ")"));
     List<String> columns = new ArrayList<>();
     List<String> select = new ArrayList<>();
     for (int i = 1; i <= aggregation.groups().size(); i++) {
@@ -453,7 +458,15 @@ public class HybridAggregator {
         missing.stream().flatMap(partition -> partition.objects().stream()).toList();
     // A merged copy holds the month's other partitions too: their rows are left out here.
     Map<Integer, PartialAggregates> shares =
-        queryCold(dataset, schema, wholePartitions, missingObjects, monthsObjects, false, List.of())
+        queryCold(
+                dataset,
+                schema,
+                wholePartitions,
+                missingObjects,
+                List.of(new ColdPartitions.Range(wholePartitions.from(), wholePartitions.to())),
+                monthsObjects,
+                false,
+                List.of())
             .split(
                 group ->
                     ColdPartitions.indexHolding(
@@ -469,17 +482,32 @@ public class HybridAggregator {
   }
 
   /**
-   * The partial aggregate query {@code sql}, wrapped to keep the groups ranked within the limit by
-   * the aggregation's order, ties included, so that the exact order and cut are still made in Java;
-   * {@code sql} itself when that would not be exact. Only an order by metrics whose finished value
-   * is their one part (not an average), over one limit (not per group), qualifies: text order may
-   * differ between the engines.
+   * How DuckDB keeps only the cold groups that can be in a question's top N, when they are the
+   * whole answer: {@code firstRows} are the first N + 1 groups by the question's order, which
+   * DuckDB finds with a heap rather than by sorting every group. Unless the N-th and the next are
+   * tied in the order's first key, no group left out can be among the first N. At such a tie,
+   * {@code withTies} gives every group ranked within N, ties included. Java still makes the exact
+   * order and cut.
    */
-  private static String rankedOnly(String sql, Aggregation aggregation) {
+  private record Ranking(
+      String firstRows, String withTies, int orderPart, boolean descending, int limit) {
+
+    boolean tiedAtCut(PartialAggregates firstRows) {
+      return firstRows.tiedAt(orderPart, descending, limit);
+    }
+  }
+
+  /**
+   * The ranking of the partial aggregate query {@code sql}, if it would be exact: an order by
+   * metrics whose finished value is their one part (not an average), over one limit (not per
+   * group); text order may differ between the engines.
+   */
+  private static Optional<Ranking> ranking(String sql, Aggregation aggregation) {
     if (aggregation.perGroupLimit().isPresent() || aggregation.order().isEmpty()) {
-      return sql;
+      return Optional.empty();
     }
     List<String> order = new ArrayList<>();
+    List<Integer> orderParts = new ArrayList<>();
     for (Aggregation.Order by : aggregation.order()) {
       int part = 0;
       Metric ordered = null;
@@ -491,48 +519,73 @@ public class HybridAggregator {
         part += PartialAggregates.partsOf(metric);
       }
       if (ordered == null || ordered.function() == Aggregation.Function.AVG) {
-        return sql;
+        return Optional.empty();
       }
+      orderParts.add(part);
       order.add(partAlias(part + 1) + (by.descending() ? " DESC" : " ASC") + " NULLS LAST");
     }
-    return "SELECT * FROM ("
-        + sql
-        + ") AS parts QUALIFY rank() OVER (ORDER BY "
-        + String.join(", ", order)
-        + ") <= "
-        + aggregation.limit();
+    String orderBy = String.join(", ", order);
+    int limit = aggregation.limit();
+    return Optional.of(
+        new Ranking(
+            sql + " ORDER BY " + orderBy + " LIMIT " + (limit + 1),
+            "SELECT * FROM ("
+                + sql
+                + ") AS parts QUALIFY rank() OVER (ORDER BY "
+                + orderBy
+                + ") <= "
+                + limit,
+            orderParts.get(0),
+            aggregation.order().get(0).descending(),
+            limit));
   }
 
   /**
-   * The cold parts of {@code objects}' rows in the question's range, merged with those kept in
-   * {@code monthTables} if any.
+   * The cold parts of the rows of {@code objects} in {@code ranges} of the question's range, one
+   * DuckDB query per range, merged with those kept in {@code tables} if any.
    */
   private PartialAggregates queryCold(
       DatasetDefinition dataset,
       TableSchema schema,
       Aggregation aggregation,
       List<ColdObject> objects,
+      List<ColdPartitions.Range> ranges,
       List<ColdObject> monthsObjects,
       boolean coldOnly,
-      List<String> monthTables) {
+      List<String> tables) {
     try (MergedCopies.Sources sources =
             copies.sources(dataset, aggregation.from(), objects, monthsObjects);
         ObjectCache.Lease files = cache.lease(sources.chunkObjects());
         ColdEngine.Session duck = engine.session()) {
-      String fromRows =
-          objects.isEmpty()
-              ? null
-              : sql(Dialect.DUCKDB, dataset, schema, aggregation, readParquet(sources, files));
+      // Each range reads all the files; the files' statistics let DuckDB skip the others' rows.
+      String source = readParquet(sources, files);
+      List<Aggregation> ofRanges =
+          ranges.stream().map(range -> aggregation.withRange(range.from(), range.to())).toList();
+      List<String> fromRows =
+          ofRanges.stream().map(a -> sql(Dialect.DUCKDB, dataset, schema, a, source)).toList();
       String sql =
-          monthTables.isEmpty()
-              ? fromRows
-              : mergedParts(schema, aggregation, monthTables, fromRows);
+          tables.isEmpty() && fromRows.size() == 1
+              ? fromRows.get(0)
+              : mergedParts(schema, aggregation, tables, fromRows);
+      SqlFunction<String, PartialAggregates> select =
+          query -> {
+            PreparedStatement statement = duck.prepare(query);
+            int next = 1;
+            for (Aggregation ofRange : ofRanges) {
+              next =
+                  bindBoundsAndFilters(statement, Dialect.DUCKDB, schema, dataset, ofRange, next);
+            }
+            return read(statement, schema, aggregation);
+          };
       try {
-        PreparedStatement select = duck.prepare(coldOnly ? rankedOnly(sql, aggregation) : sql);
-        if (fromRows != null) {
-          bindBoundsAndFilters(select, Dialect.DUCKDB, schema, dataset, aggregation);
+        Optional<Ranking> ranking = coldOnly ? ranking(sql, aggregation) : Optional.empty();
+        if (ranking.isEmpty()) {
+          return select.apply(sql);
         }
-        return read(select, schema, aggregation);
+        PartialAggregates firstRows = select.apply(ranking.get().firstRows());
+        return ranking.get().tiedAtCut(firstRows)
+            ? select.apply(ranking.get().withTies())
+            : firstRows;
       } catch (SQLException | RuntimeException e) {
         duck.failed();
         throw e;
@@ -541,6 +594,11 @@ public class HybridAggregator {
       throw new ColdReadException(
           "cold chunks of " + dataset.name() + " could not be queried: " + e.getMessage(), e);
     }
+  }
+
+  @FunctionalInterface
+  private interface SqlFunction<T, R> {
+    R apply(T input) throws SQLException;
   }
 
   private enum Dialect {
@@ -565,7 +623,7 @@ public class HybridAggregator {
     int part = 0;
     for (Metric metric : aggregation.metrics()) {
       for (String expression : partExpressions(metric, schema)) {
-        select.add(expression + " AS " + partAlias(++part)); // named for rankedOnly
+        select.add(expression + " AS " + partAlias(++part)); // named for ranking
       }
     }
     StringBuilder sql =
@@ -692,7 +750,7 @@ public class HybridAggregator {
     };
   }
 
-  private static void bindFilters(PreparedStatement select, int first, Aggregation aggregation)
+  private static int bindFilters(PreparedStatement select, int first, Aggregation aggregation)
       throws SQLException {
     int index = first;
     for (Filter filter : aggregation.filters()) {
@@ -711,6 +769,7 @@ public class HybridAggregator {
         }
       }
     }
+    return index;
   }
 
   private static PartialAggregates read(

@@ -31,16 +31,18 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * The cold parts of one question over one whole month, kept as a small DuckDB table: one row per
- * group instead of the month's rows. A question over 90 days covers two or three months whole, and
- * a dashboard asks it again with the window moved by a day; DuckDB then reads those months' parts
- * and only the rows of the months at the window's ends.
+ * The cold parts of one question over one piece of a month (the whole month, one of its weeks, or
+ * one of its days; see {@link ColdPartitions#keptPieces}), kept as a small DuckDB table: one row
+ * per group instead of the piece's rows. A question over 90 days covers two or three months whole
+ * and the weeks and days of the months at its ends, and a dashboard asks it again with the window
+ * moved by a day; DuckDB then merges those pieces' parts, and reads rows only of the days no piece
+ * was built for yet.
  *
  * <p>A table is kept for the question (its partial aggregate query and filter values, without the
- * range) and by the exact objects of the month it was computed from, so it answers only for that
- * catalog state of the month: a re-archive, late chunk, restore or erasure makes another key, and
+ * range) and by the exact objects of the piece it was computed from, so it answers only for that
+ * catalog state of the piece: a re-archive, late chunk, restore or erasure makes another key, and
  * the events that retire an object drop the tables computed from it. Tables are built in the
- * background, one at a time, for a month a question read from its rows; a question leases the
+ * background, one at a time, for a piece a question read from its rows; a question leases the
  * tables it reads, and a leased table is never dropped under it. A table of more than {@link
  * #MAX_ROWS_PER_TABLE} groups is not kept: it would save little reading.
  */
@@ -55,10 +57,10 @@ public class MonthRollups {
   /** Groups kept over all tables at most. */
   static final long MAX_ROWS = 2_000_000;
 
-  /** A month's parts with more groups than this are not kept. */
+  /** A piece's parts with more groups than this are not kept. */
   static final long MAX_ROWS_PER_TABLE = 100_000;
 
-  /** A question of a dataset and the objects of one month. */
+  /** A question of a dataset and the objects of one piece of a month. */
   public record Key(String dataset, String sql, List<Object> parameters, List<String> objects) {
 
     /** The question {@code sql} with the aggregation's filter values, over these objects. */
@@ -71,7 +73,7 @@ public class MonthRollups {
     }
   }
 
-  /** Computes a month's parts into a new table of the given name. */
+  /** Computes a piece's parts into a new table of the given name. */
   @FunctionalInterface
   public interface Builder {
     void build(Connection duck, String table) throws Exception;
@@ -207,8 +209,8 @@ public class MonthRollups {
             try {
               build(key, build);
             } catch (Exception e) {
-              // Only a shortcut: the month is read from its rows meanwhile.
-              LOG.warnf(e, "could not keep the parts of a month: %s", e.getMessage());
+              // Only a shortcut: the piece is read from its rows meanwhile.
+              LOG.warnf(e, "could not keep the parts of a piece of a month: %s", e.getMessage());
             } finally {
               queued.remove(key);
             }
@@ -220,7 +222,7 @@ public class MonthRollups {
 
   private void build(Key key, Builder build) throws Exception {
     long retirementsBefore = retirements.get();
-    // A month retired while its build waited in the queue is not read again.
+    // A piece retired while its build waited in the queue is not read again.
     if (!inactive(key.objects()).isEmpty()) {
       return;
     }
@@ -308,14 +310,19 @@ public class MonthRollups {
     dropTables(unused);
   }
 
-  /** How many times a question read a month's parts from a table since the start. */
+  /** How many times a question read a piece's parts from a table since the start. */
   public long reads() {
     return reads.get();
   }
 
   /** How many tables of the dataset's questions are kept now. */
-  public synchronized int months(String dataset) {
+  public synchronized int tables(String dataset) {
     return (int) tables.keySet().stream().filter(key -> key.dataset().equals(dataset)).count();
+  }
+
+  /** How many tables of the dataset's questions wait to be built. */
+  public int queued(String dataset) {
+    return (int) queued.stream().filter(key -> key.dataset().equals(dataset)).count();
   }
 
   /** Waits until every build queued so far is done; for tests and benchmarks. */
@@ -346,7 +353,7 @@ public class MonthRollups {
         drop.execute("DROP TABLE IF EXISTS \"" + table.name + "\"");
       }
     } catch (SQLException e) {
-      LOG.warnf(e, "could not drop kept month parts");
+      LOG.warnf(e, "could not drop kept parts");
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
@@ -71,6 +72,21 @@ final class PartialAggregates {
 
   int size() {
     return groups.size();
+  }
+
+  /**
+   * Whether there are more than {@code n} groups and the n-th and the next best values of part
+   * {@code part}, nulls last, are equal.
+   */
+  @SuppressWarnings("unchecked")
+  boolean tiedAt(int part, boolean descending, int n) {
+    if (groups.size() <= n) {
+      return false;
+    }
+    List<Comparable<Object>> values = new ArrayList<>(groups.size());
+    groups.values().forEach(parts -> values.add((Comparable<Object>) parts[part]));
+    values.sort(nullsLast(descending));
+    return Objects.equals(values.get(n - 1), values.get(n));
   }
 
   private Object[] merged(Object[] into, Object[] from) {
