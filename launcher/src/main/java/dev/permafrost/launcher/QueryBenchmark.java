@@ -36,9 +36,10 @@ import java.util.stream.Stream;
  * range), so that no whole answer comes from its answer cache; the repeated question is timed
  * apart. Daily totals keep each day's cold part, so a window reuses the days it shares with earlier
  * ones; each project's first daily totals, which read every day, are timed apart too. A top 25
- * keeps its parts of each month it covers whole, built in the background after each project's first
- * top 25, which is timed apart; the series starts once they are. Warm means the objects are cached
- * and each month's merged copy is built.
+ * keeps its parts of each month it covers whole and of each week and day of the others, built in
+ * the background after a question read their rows. Each project's first top 25, timed apart, covers
+ * every day of the series' windows, and the series starts once their parts are built: a dashboard's
+ * steady state. Warm means the objects are cached and each month's merged copy is built.
  */
 final class QueryBenchmark {
 
@@ -169,20 +170,19 @@ final class QueryBenchmark {
 
       progress.step("Query-service, everything cold, objects cached");
       // A project's first daily totals read every day of its year from the cold tier, and its
-      // first top 25 every row of its 90 days; later windows reuse the days and the whole months
-      // (once their parts are built) they share with it.
+      // first top 25 every row of the series' days; later windows reuse the days, and the months,
+      // weeks and days (once their parts are built) they share with them.
       double[] dailyFirstMillis = new double[PROJECTS];
       double[] topFirstMillis = new double[PROJECTS];
-      int wholeMonths = wholeMonths(firstDay, end, otherProject);
       for (int i = 0; i < PROJECTS; i++) {
         Question first = question(FIRST_QUESTIONS + i, end);
+        Question series = covering(first.project(), 1, end);
         dailyFirstMillis[i] = millis(() -> timedGet(dailyUrl(query, first)));
-        topFirstMillis[i] = millis(() -> timedGet(topUrl(query, first)));
-        wholeMonths += wholeMonths(firstDay, end, first);
+        topFirstMillis[i] = millis(() -> timedGet(topUrl(query, series)));
       }
       Timing dailyFirst = Timing.of(dailyFirstMillis);
       Timing topFirst = Timing.of(topFirstMillis);
-      awaitColdFigure(query, "monthParts", wholeMonths);
+      awaitKeptParts(query);
       // Questions 1.. are new to the service: no answer comes from its answer cache.
       Timing top = time(i -> timedGet(topUrl(query, question(i + 1, end))));
       Timing daily = time(i -> timedGet(dailyUrl(query, question(i + 1, end))));
@@ -215,10 +215,14 @@ final class QueryBenchmark {
           "CREATE INDEX bench_top ON public.pageviews (project_id, date) INCLUDE (path,"
               + " view_count)");
       devStack.execute("VACUUM (ANALYZE) public.pageviews");
-      // The restore retired the last month's copy; the first questions queue it again.
-      rest.get(topUrl(query, question(100, end)));
+      // The restore retired the last month's copy, and the parts of the week it cut; the first
+      // questions queue them again, and the parts of the days the series reads.
       rest.get(dailyUrl(query, question(100, end)));
+      for (int project = 1; project <= PROJECTS; project++) {
+        rest.get(topUrl(query, covering(project, 100, end)));
+      }
       awaitColdFigure(query, "mergedMonths", monthsOf(firstDay, end.minusDays(7)));
+      awaitKeptParts(query);
       Timing topHybrid = time(i -> timedGet(topUrl(query, question(i + 100, end))));
       Timing dailyHybrid = time(i -> timedGet(dailyUrl(query, question(i + 100, end))));
       progress.done(
@@ -260,22 +264,18 @@ final class QueryBenchmark {
   }
 
   /**
-   * The months of the data, {@code [first, end)}, whose every day lies in the top 25 window of
-   * {@code q}: the service keeps that question's parts of each.
+   * A question of {@code project} whose top 25 window covers those of the series {@link #time} asks
+   * from question {@code first} on, its warm-up included: asked before the series, it has the
+   * service keep the parts of every month, week and day that the series reads.
    */
-  private static int wholeMonths(LocalDate first, LocalDate end, Question q) {
-    LocalDate last = end.minusDays(1);
-    int whole = 0;
-    for (YearMonth month = YearMonth.from(first);
-        !month.isAfter(YearMonth.from(last));
-        month = month.plusMonths(1)) {
-      LocalDate monthFirst = first.isAfter(month.atDay(1)) ? first : month.atDay(1);
-      LocalDate monthLast = last.isBefore(month.atEndOfMonth()) ? last : month.atEndOfMonth();
-      if (!monthFirst.isBefore(q.topFrom()) && !monthLast.isAfter(q.to())) {
-        whole++;
-      }
+  private static Question covering(int project, int first, LocalDate end) {
+    List<Question> series = new ArrayList<>();
+    for (int i = first; i < first + REPETITIONS + 3; i++) {
+      series.add(question(i, end));
     }
-    return whole;
+    LocalDate from = series.stream().map(Question::topFrom).min(LocalDate::compareTo).orElseThrow();
+    LocalDate to = series.stream().map(Question::to).max(LocalDate::compareTo).orElseThrow();
+    return new Question(project, from, to, to.minusDays(364));
   }
 
   private static String topUrl(String dataset, Question q) {
@@ -397,8 +397,8 @@ final class QueryBenchmark {
   }
 
   /**
-   * Waits until the dataset's {@code tiers.cold.<figure>} (merged months, kept month parts) is at
-   * least {@code count}: the cold caches the first questions queued are built.
+   * Waits until the dataset's {@code tiers.cold.<figure>} (merged months) is at least {@code
+   * count}: the cold caches the first questions queued are built.
    */
   private void awaitColdFigure(String dataset, String figure, int count) {
     StackSteps.poll(
@@ -407,6 +407,18 @@ final class QueryBenchmark {
                 ? Boolean.TRUE
                 : null,
         count + " " + figure + " of " + dataset);
+  }
+
+  /**
+   * Waits until no kept parts of questions wait to be built ({@code tiers.cold.keptPartsQueued}).
+   */
+  private void awaitKeptParts(String dataset) {
+    StackSteps.poll(
+        () ->
+            rest.get(dataset).path("tiers").path("cold").path("keptPartsQueued").asInt() == 0
+                ? Boolean.TRUE
+                : null,
+        "the kept parts of " + dataset);
   }
 
   /**
