@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -51,6 +52,7 @@ final class QueryBenchmark {
   private static final int DAYS = 100;
   private static final int TOP_DAYS = 90;
   private static final int REPETITIONS = 24;
+  private static final int WARM_UPS = 3;
 
   /** The projects the questions ask about: the biggest ones, as the generator skews them. */
   private static final int PROJECTS = 6;
@@ -267,15 +269,24 @@ final class QueryBenchmark {
   }
 
   /**
+   * The questions a series of {@link #time} asks from question {@code first} on: {@code first +
+   * WARM_UPS} on to warm up, then {@code first} on for the timed pass.
+   */
+  private static List<Question> series(int first, LocalDate end) {
+    List<Question> series = new ArrayList<>();
+    for (int i = first; i < first + REPETITIONS + WARM_UPS; i++) {
+      series.add(question(i, end));
+    }
+    return series;
+  }
+
+  /**
    * A question of {@code project} whose top 25 window covers those of the series {@link #time} asks
    * from question {@code first} on, its warm-up included: asked before the series, it has the
    * service keep the parts of every month, week and day that the series reads.
    */
   private static Question covering(int project, int first, LocalDate end) {
-    List<Question> series = new ArrayList<>();
-    for (int i = first; i < first + REPETITIONS + 3; i++) {
-      series.add(question(i, end));
-    }
+    List<Question> series = series(first, end);
     LocalDate from = series.stream().map(Question::topFrom).min(LocalDate::compareTo).orElseThrow();
     LocalDate to = series.stream().map(Question::to).max(LocalDate::compareTo).orElseThrow();
     return new Question(project, from, to, to.minusDays(364));
@@ -404,12 +415,16 @@ final class QueryBenchmark {
    * count}: the cold caches the first questions queued are built.
    */
   private void awaitColdFigure(String dataset, String figure, int count) {
+    awaitColdFigure(dataset, figure, value -> value >= count, count + " " + figure);
+  }
+
+  private void awaitColdFigure(String dataset, String figure, IntPredicate done, String what) {
     StackSteps.poll(
         () ->
-            rest.get(dataset).path("tiers").path("cold").path(figure).asInt() >= count
+            done.test(rest.get(dataset).path("tiers").path("cold").path(figure).asInt())
                 ? Boolean.TRUE
                 : null,
-        count + " " + figure + " of " + dataset);
+        what + " of " + dataset);
   }
 
   /**
@@ -420,9 +435,9 @@ final class QueryBenchmark {
    */
   private void keepPartsOfSeries(String dataset, int first, LocalDate end) {
     Set<Question> windows = new LinkedHashSet<>();
-    for (int i = first; i < first + REPETITIONS + 3; i++) {
+    for (Question question : series(first, end)) {
       for (int project = 1; project <= PROJECTS; project++) {
-        windows.add(question(i, end).ofProject(project));
+        windows.add(question.ofProject(project));
       }
     }
     for (Question window : windows) {
@@ -435,12 +450,7 @@ final class QueryBenchmark {
    * Waits until no kept parts of questions wait to be built ({@code tiers.cold.keptPartsQueued}).
    */
   private void awaitKeptParts(String dataset) {
-    StackSteps.poll(
-        () ->
-            rest.get(dataset).path("tiers").path("cold").path("keptPartsQueued").asInt() == 0
-                ? Boolean.TRUE
-                : null,
-        "the kept parts of " + dataset);
+    awaitColdFigure(dataset, "keptPartsQueued", queued -> queued == 0, "the kept parts");
   }
 
   /**
@@ -470,7 +480,7 @@ final class QueryBenchmark {
 
   /** A warm-up pass of the series, then the timed pass. */
   private static Timing time(Request request) throws Exception {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < WARM_UPS; i++) {
       request.run(REPETITIONS + i);
     }
     double[] millis = new double[REPETITIONS];
