@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.function.Predicate;
 
 /**
@@ -111,9 +112,11 @@ final class PartialAggregates {
    * aggregation's order, cut to its limits.
    */
   List<Map<String, Object>> finish(Aggregation aggregation) {
-    List<Row> rows = new ArrayList<>(groups.size());
-    groups.forEach((group, parts) -> rows.add(new Row(group, finished(parts))));
-    rows.sort(order(aggregation));
+    Comparator<Row> order = order(aggregation);
+    List<Row> rows =
+        aggregation.perGroupLimit().isEmpty() && aggregation.limit() < groups.size()
+            ? first(aggregation.limit(), order)
+            : sorted(order);
     List<Map<String, Object>> answer = new ArrayList<>();
     Map<Object, Integer> perGroup = new HashMap<>();
     for (Row row : rows) {
@@ -139,6 +142,36 @@ final class PartialAggregates {
   }
 
   private record Row(List<Object> group, Object[] values) {}
+
+  /** Every group's row, in {@code order}. */
+  private List<Row> sorted(Comparator<Row> order) {
+    List<Row> rows = new ArrayList<>(groups.size());
+    groups.forEach((group, parts) -> rows.add(new Row(group, finished(parts))));
+    rows.sort(order);
+    return rows;
+  }
+
+  /**
+   * The first {@code n} rows in {@code order}, kept in a heap of n: the order ends with every group
+   * key, so no two groups tie and these are exactly the first n of {@link #sorted}. Sorting every
+   * group of a top 25 (19,000 paths of a big project over both tiers) cost milliseconds.
+   */
+  private List<Row> first(int n, Comparator<Row> order) {
+    PriorityQueue<Row> worstFirst = new PriorityQueue<>(n + 1, order.reversed());
+    groups.forEach(
+        (group, parts) -> {
+          Row row = new Row(group, finished(parts));
+          if (worstFirst.size() < n) {
+            worstFirst.add(row);
+          } else if (order.compare(row, worstFirst.peek()) < 0) {
+            worstFirst.poll();
+            worstFirst.add(row);
+          }
+        });
+    List<Row> rows = new ArrayList<>(worstFirst);
+    rows.sort(order);
+    return rows;
+  }
 
   private Object[] finished(Object[] parts) {
     Object[] values = new Object[metrics.size()];
