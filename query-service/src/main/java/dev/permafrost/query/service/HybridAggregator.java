@@ -74,13 +74,7 @@ public class HybridAggregator {
 
   /** Cold parts are computed here, beside the request's own thread that reads the hot rows. */
   private final ExecutorService coldWorkers =
-      Executors.newFixedThreadPool(
-          4,
-          r -> {
-            Thread thread = new Thread(r, "cold-query");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newFixedThreadPool(4, DaemonThreads.named("cold-query"));
 
   private final TableSchemas schemas;
 

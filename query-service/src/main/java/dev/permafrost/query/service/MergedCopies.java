@@ -83,12 +83,7 @@ public class MergedCopies {
   private final AtomicLong reads = new AtomicLong();
 
   private final ExecutorService builder =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread thread = new Thread(r, "merged-copies");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadExecutor(DaemonThreads.named("merged-copies"));
 
   public MergedCopies(
       DataSource dataSource,

@@ -126,12 +126,7 @@ public class MonthRollups {
   private final AtomicLong retirements = new AtomicLong();
 
   private final ExecutorService builder =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread thread = new Thread(r, "month-rollups");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadExecutor(DaemonThreads.named("month-rollups"));
 
   public MonthRollups(
       DataSource dataSource, ActiveChunks activeChunks, ColdEngine engine, ObjectCache cache) {
