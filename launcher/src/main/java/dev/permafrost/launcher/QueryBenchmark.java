@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -43,7 +44,9 @@ import java.util.stream.Stream;
  * the background after a question read their rows. Each project's first top 25, timed apart, covers
  * every day of the series' windows; each window is then asked once as a top 24, and the series
  * starts once the parts of every piece they read are built: a dashboard's steady state. Warm means
- * the objects are cached and each month's merged copy is built.
+ * the objects are cached and each month's merged copy is built. With the last seven days hot, each
+ * question of the series is one of the all-cold series with its window stretched to the last day,
+ * so that it holds every hot day.
  */
 final class QueryBenchmark {
 
@@ -135,11 +138,7 @@ final class QueryBenchmark {
       progress.done(String.format("%,d rows", loaded));
 
       progress.step("PostgreSQL, every row in one table with covering indexes");
-      devStack.execute(
-          "CREATE INDEX bench_top ON public.pageviews (project_id, date) INCLUDE (path,"
-              + " view_count)");
-      devStack.execute(
-          "CREATE INDEX bench_daily ON public.pageviews (project_id, date) INCLUDE (view_count)");
+      createCoveringIndexes(devStack);
       devStack.execute("VACUUM (ANALYZE) public.pageviews");
       Timing topPostgres;
       Timing dailyPostgres;
@@ -182,19 +181,22 @@ final class QueryBenchmark {
       // weeks and days (once their parts are built) they share with them.
       double[] dailyFirstMillis = new double[PROJECTS];
       double[] topFirstMillis = new double[PROJECTS];
+      Series coldSeries = i -> question(i + 1, end);
       for (int i = 0; i < PROJECTS; i++) {
         Question first = question(FIRST_QUESTIONS + i, end);
-        Question series = covering(first.project(), 1, end);
+        Question series = covering(first.project(), coldSeries);
         dailyFirstMillis[i] = millis(() -> timedGet(dailyUrl(query, first)));
         topFirstMillis[i] = millis(() -> timedGet(topUrl(query, series)));
       }
       Timing dailyFirst = Timing.of(dailyFirstMillis);
       Timing topFirst = Timing.of(topFirstMillis);
-      keepPartsOfSeries(query, 1, end);
+      // Each window once as a top 24: another question to the answer cache, the same to the parts.
+      keepPartsOfSeries(
+          query, coldSeries, window -> topUrl(query, window).replace("&n=25&", "&n=24&"));
       warmTimedClient(dailyUrl(query, otherProject));
       // Questions 1.. are new to the service: no answer comes from its answer cache.
-      Timing top = time(i -> timedGet(topUrl(query, question(i + 1, end))));
-      Timing daily = time(i -> timedGet(dailyUrl(query, question(i + 1, end))));
+      Timing top = time(i -> timedGet(topUrl(query, coldSeries.question(i))));
+      Timing daily = time(i -> timedGet(dailyUrl(query, coldSeries.question(i))));
       Timing topCached = time(i -> timedGet(topUrl(query, question(1, end))));
       progress.done(String.format("top 25 p50 %.1f ms, daily p50 %.1f ms", top.p50(), daily.p50()));
 
@@ -219,21 +221,19 @@ final class QueryBenchmark {
 
       progress.step("Restoring the last 7 days: hot and cold in one answer");
       restoreLastWeek(stack, end);
-      // The hot rows get the index a dashboard over them needs, the one PostgreSQL had above.
-      devStack.execute(
-          "CREATE INDEX bench_top ON public.pageviews (project_id, date) INCLUDE (path,"
-              + " view_count)");
+      // The hot rows get the indexes a dashboard over them needs, those PostgreSQL had above.
+      createCoveringIndexes(devStack);
       devStack.execute("VACUUM (ANALYZE) public.pageviews");
-      // The restore retired the last month's copy, and the parts of the week it cut; the first
-      // questions queue them again, and the parts of the days the series reads.
-      rest.get(dailyUrl(query, question(100, end)));
-      for (int project = 1; project <= PROJECTS; project++) {
-        rest.get(topUrl(query, covering(project, 100, end)));
-      }
+      // The restore retired the last month's copy, and the parts of the month it cut; the first
+      // questions queue them again. Each window is first asked to the day after the last: the
+      // same cold rows and pieces, but another question to the cache of a question's cold parts,
+      // which, unlike an all-cold answer, does not tell a top 24 from a top 25.
+      Series hybridSeries = i -> hybridQuestion(i + 1, end);
+      rest.get(dailyUrl(query, hybridSeries.question(0).endingADayLater()));
+      keepPartsOfSeries(query, hybridSeries, window -> topUrl(query, window.endingADayLater()));
       awaitColdFigure(query, "mergedMonths", monthsOf(firstDay, end.minusDays(7)));
-      keepPartsOfSeries(query, 100, end);
-      Timing topHybrid = time(i -> timedGet(topUrl(query, question(i + 100, end))));
-      Timing dailyHybrid = time(i -> timedGet(dailyUrl(query, question(i + 100, end))));
+      Timing topHybrid = time(i -> timedGet(topUrl(query, hybridSeries.question(i))));
+      Timing dailyHybrid = time(i -> timedGet(dailyUrl(query, hybridSeries.question(i))));
       progress.done(
           String.format(
               "top 25 p50 %.1f ms, daily p50 %.1f ms", topHybrid.p50(), dailyHybrid.p50()));
@@ -257,6 +257,14 @@ final class QueryBenchmark {
     }
   }
 
+  /** The indexes that cover the top 25 and the daily totals of a project. */
+  private static void createCoveringIndexes(DevStack devStack) throws SQLException {
+    devStack.execute(
+        "CREATE INDEX bench_top ON public.pageviews (project_id, date) INCLUDE (path, view_count)");
+    devStack.execute(
+        "CREATE INDEX bench_daily ON public.pageviews (project_id, date) INCLUDE (view_count)");
+  }
+
   /**
    * Question {@code i}: a big project, and a window ending {@code i / PROJECTS} days before the
    * last day, so that no two of the first {@code PROJECTS * 10} questions are the same.
@@ -264,6 +272,10 @@ final class QueryBenchmark {
   private record Question(int project, LocalDate topFrom, LocalDate to, LocalDate yearFrom) {
     Question ofProject(int other) {
       return new Question(other, topFrom, to, yearFrom);
+    }
+
+    Question endingADayLater() {
+      return new Question(project, topFrom, to.plusDays(1), yearFrom);
     }
   }
 
@@ -273,24 +285,38 @@ final class QueryBenchmark {
   }
 
   /**
-   * The questions a series of {@link #time} asks from question {@code first} on: {@code first +
-   * WARM_UPS} on to warm up, then {@code first} on for the timed pass.
+   * Question {@code i} with the last seven days hot: question {@code i} with its windows stretched
+   * to the last day, so that each holds every hot day (a top 25 then covers 90 to 99 days).
    */
-  private static List<Question> series(int first, LocalDate end) {
-    List<Question> series = new ArrayList<>();
-    for (int i = first; i < first + REPETITIONS + WARM_UPS; i++) {
-      series.add(question(i, end));
-    }
-    return series;
+  private static Question hybridQuestion(int i, LocalDate end) {
+    Question allCold = question(i, end);
+    return new Question(allCold.project(), allCold.topFrom(), end.minusDays(1), allCold.yearFrom());
+  }
+
+  /** The questions of one timed series: {@link #time} asks question 0 on. */
+  private interface Series {
+    Question question(int i);
   }
 
   /**
-   * A question of {@code project} whose top 25 window covers those of the series {@link #time} asks
-   * from question {@code first} on, its warm-up included: asked before the series, it has the
-   * service keep the parts of every month, week and day that the series reads.
+   * The questions {@link #time} asks of a series: {@code REPETITIONS} on to warm up, then 0 on for
+   * the timed pass.
    */
-  private static Question covering(int project, int first, LocalDate end) {
-    List<Question> series = series(first, end);
+  private static List<Question> questions(Series series) {
+    List<Question> questions = new ArrayList<>();
+    for (int i = 0; i < REPETITIONS + WARM_UPS; i++) {
+      questions.add(series.question(i));
+    }
+    return questions;
+  }
+
+  /**
+   * A question of {@code project} whose top 25 window covers those of the series {@link #time}
+   * asks, its warm-up included: asked before the series, it has the service keep the parts of every
+   * month, week and day that the series reads.
+   */
+  private static Question covering(int project, Series of) {
+    List<Question> series = questions(of);
     LocalDate from = series.stream().map(Question::topFrom).min(LocalDate::compareTo).orElseThrow();
     LocalDate to = series.stream().map(Question::to).max(LocalDate::compareTo).orElseThrow();
     return new Question(project, from, to, to.minusDays(364));
@@ -432,20 +458,20 @@ final class QueryBenchmark {
   }
 
   /**
-   * Asks each window of the series from question {@code first} on of every project once, as a top
-   * 24 (another question to the answer cache, the same to the kept parts), and waits until the
+   * Asks each window of the series of every project once, as {@code asked} makes it another
+   * question to the service's caches of answers that reads the same pieces, and waits until the
    * parts of the months, weeks and days they read are built: the series then times a dashboard's
    * steady state, where each piece of a window was read before.
    */
-  private void keepPartsOfSeries(String dataset, int first, LocalDate end) {
+  private void keepPartsOfSeries(String dataset, Series series, Function<Question, String> asked) {
     Set<Question> windows = new LinkedHashSet<>();
-    for (Question question : series(first, end)) {
+    for (Question question : questions(series)) {
       for (int project = 1; project <= PROJECTS; project++) {
         windows.add(question.ofProject(project));
       }
     }
     for (Question window : windows) {
-      rest.get(topUrl(dataset, window).replace("&n=25&", "&n=24&"));
+      rest.get(asked.apply(window));
     }
     awaitKeptParts(dataset);
   }
