@@ -11,6 +11,7 @@ import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.query.service.ColdAnswers;
+import dev.permafrost.query.service.HybridAggregator;
 import dev.permafrost.query.service.MergedCopies;
 import dev.permafrost.query.service.MonthRollups;
 import dev.permafrost.query.service.QueryHooks;
@@ -57,6 +58,7 @@ class HybridQueryDifferentialIT {
   @Inject QueryHooks hooks;
   @Inject MergedCopies copies;
   @Inject MonthRollups rollups;
+  @Inject HybridAggregator aggregator;
 
   private final Random random = new Random(20261122);
   // Shared by the test methods (JUnit makes an instance for each): ids and chunks stay unique.
@@ -276,6 +278,33 @@ class HybridQueryDifferentialIT {
         .stream()
         .map(row -> (String) row.get(0))
         .toList();
+  }
+
+  @Test
+  void aPathThatTheHotRowsLiftFromBelowTheColdTopIsCountedWithItsColdRows() throws Exception {
+    LocalDate coldDay = FIRST_DAY.plusDays(DAYS + 8); // days of their own
+    LocalDate hotDay = coldDay.plusDays(1);
+    insertRow(coldDay, 5, "/lift/leader", 100);
+    insertRow(coldDay, 5, "/lift/b", 90);
+    insertRow(coldDay, 5, "/lift/c", 80);
+    for (int views = 50; views >= 42; views--) {
+      insertRow(coldDay, 5, "/lift/filler-" + views, views);
+    }
+    insertRow(coldDay, 5, "/lift/d", 41);
+    insertRow(coldDay, 5, "/lift/e", 10);
+    archive(coldDay);
+    // A top 2 reads the cold tier's first nine: the leader (100) to /lift/filler-45. The hot day
+    // lifts /e (10 + 500) above them all, and /d (at most 45 + 40) not up to /b (90): only /e's
+    // cold rows are read besides.
+    insertRow(hotDay, 5, "/lift/e", 500);
+    insertRow(hotDay, 5, "/lift/d", 40);
+    long readByValue = aggregator.coldGroupsReadByValue();
+
+    assertThat(rows(topUrl(coldDay, hotDay, null, 2)))
+        .isEqualTo(oracleTop(coldDay, hotDay, null, 2))
+        .extracting(row -> row.get("path"))
+        .containsExactly("/lift/e", "/lift/leader");
+    assertThat(aggregator.coldGroupsReadByValue()).isEqualTo(readByValue + 1);
   }
 
   @Test

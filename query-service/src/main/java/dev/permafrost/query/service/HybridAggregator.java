@@ -43,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -53,7 +54,9 @@ import javax.sql.DataSource;
  * is counted in exactly one tier; the cold chunks' partial aggregates come from DuckDB over local
  * copies of their immutable objects, or over {@link MergedCopies} of whole months of them. The
  * parts of both tiers are merged per group, and only then ordered and cut: a top N is never taken
- * per tier.
+ * per tier. A top N by a sum or count over both tiers reads the cold tier's first 4N + 1 groups,
+ * and then the cold parts of the few others, if any, that the hot rows may lift into it ({@link
+ * TopBound}).
  *
  * <p>An offload dataset keeps every row hot (only heavy columns leave), so its answers read the hot
  * tier alone.
@@ -77,6 +80,8 @@ public class HybridAggregator {
       Executors.newFixedThreadPool(4, DaemonThreads.named("cold-query"));
 
   private final TableSchemas schemas;
+
+  private final AtomicLong coldGroupsReadByValue = new AtomicLong();
 
   public HybridAggregator(
       DataSource dataSource,
@@ -110,9 +115,11 @@ public class HybridAggregator {
     DatasetDefinition dataset = datasets.find(aggregation.dataset());
     Snapshot snapshot =
         Transactions.inSnapshot(dataSource, c -> readSnapshot(c, dataset, aggregation));
-    PartialAggregates merged = new PartialAggregates(aggregation.metrics());
-    merged.addAll(snapshot.hot());
-    merged.addAll(join(snapshot.cold()));
+    PartialAggregates cold = join(snapshot.cold());
+    PartialAggregates merged =
+        snapshot.coldShape() == ColdShape.FIRST_ROWS
+            ? mergedTop(dataset, aggregation, snapshot, cold)
+            : merged(aggregation, snapshot.hot(), cold);
     return new AggregateAnswer(
         dataset.name(),
         aggregation.from(),
@@ -123,12 +130,116 @@ public class HybridAggregator {
         (int) snapshot.coldObjects().stream().map(ColdObject::chunkId).distinct().count());
   }
 
+  private static PartialAggregates merged(
+      Aggregation aggregation, PartialAggregates hot, PartialAggregates cold) {
+    PartialAggregates merged = new PartialAggregates(aggregation.metrics());
+    merged.addAll(hot);
+    merged.addAll(cold);
+    return merged;
+  }
+
   /**
-   * What one snapshot says: the hot rows' parts, which cold objects hold the other rows, and their
-   * parts, computed meanwhile.
+   * The groups that can be in a top N over both tiers, when the cold tier gave its first groups
+   * ({@code coldFirst}, see {@link Ranking#firstRowsOfBothTiers()}): those, and the others that
+   * {@link TopBound} names, with their parts of both tiers; the others' cold parts are read by
+   * their values, unless the cold tier has no more groups. When no bound holds, or it names too
+   * many groups, every group of both tiers. Both reads are cold parts like the first, bound by
+   * {@code cold-timeout}.
+   */
+  private PartialAggregates mergedTop(
+      DatasetDefinition dataset,
+      Aggregation aggregation,
+      Snapshot snapshot,
+      PartialAggregates coldFirst) {
+    Ranking ranking = ranking(aggregation).orElseThrow();
+    TableSchema schema = schemas.of(dataset);
+    Optional<Set<List<Object>>> others =
+        TopBound.candidates(
+            coldFirst,
+            ranking.firstRowsOfBothTiers(),
+            snapshot.hot(),
+            ranking.orderPart(),
+            ranking.descending(),
+            ranking.limit());
+    boolean moreCold = coldFirst.size() == ranking.firstRowsOfBothTiers();
+    if (others.isEmpty() || moreCold && others.get().size() > MAX_GROUPS_LOOKED_UP) {
+      PartialAggregates everyCold =
+          join(
+              coldWorkers.submit(
+                  () ->
+                      coldParts(
+                          dataset,
+                          schema,
+                          aggregation,
+                          snapshot.coldObjects(),
+                          snapshot.monthsObjects(),
+                          ColdShape.ALL)));
+      return merged(aggregation, snapshot.hot(), everyCold);
+    }
+    Set<List<Object>> candidates = new HashSet<>(coldFirst.groups());
+    candidates.addAll(others.get());
+    PartialAggregates merged = new PartialAggregates(aggregation.metrics());
+    merged.addGroups(snapshot.hot(), candidates);
+    merged.addAll(coldFirst);
+    if (moreCold && !others.get().isEmpty()) {
+      coldGroupsReadByValue.addAndGet(others.get().size());
+      List<List<Object>> given = List.copyOf(others.get());
+      merged.addAll(
+          join(
+              coldWorkers.submit(
+                  () ->
+                      queryColdByMonth(
+                          dataset,
+                          schema,
+                          aggregation,
+                          sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows"),
+                          snapshot.coldObjects(),
+                          snapshot.monthsObjects(),
+                          ColdShape.GIVEN_GROUPS,
+                          given))));
+    }
+    return merged;
+  }
+
+  /** How many cold groups tops over both tiers have read by their values, after their first. */
+  public long coldGroupsReadByValue() {
+    return coldGroupsReadByValue.get();
+  }
+
+  /**
+   * At most this many cold groups are read by their values after a top N's first ones; a bound that
+   * names more reads every cold group instead, in one query without parameters.
+   */
+  static final int MAX_GROUPS_LOOKED_UP = 1_000;
+
+  /**
+   * What one snapshot says: the hot rows' parts, which cold objects hold the other rows (those of
+   * the range's whole months too), and their parts in {@code coldShape}, computed meanwhile.
    */
   private record Snapshot(
-      PartialAggregates hot, List<ColdObject> coldObjects, Future<PartialAggregates> cold) {}
+      PartialAggregates hot,
+      List<ColdObject> coldObjects,
+      List<ColdObject> monthsObjects,
+      ColdShape coldShape,
+      Future<PartialAggregates> cold) {}
+
+  /** Which of a question's cold groups are read. */
+  private enum ColdShape {
+    /** Every group. */
+    ALL,
+    /**
+     * The cold parts are the whole answer of a top N: only the groups that can be in it (see {@link
+     * Ranking}).
+     */
+    RANKED,
+    /**
+     * A top N over both tiers: the first groups, see {@link Ranking#firstRowsOfBothTiers()} and
+     * {@link TopBound}.
+     */
+    FIRST_ROWS,
+    /** The groups given by their values. */
+    GIVEN_GROUPS
+  }
 
   private Snapshot readSnapshot(Connection c, DatasetDefinition dataset, Aggregation aggregation)
       throws SQLException {
@@ -149,24 +260,71 @@ public class HybridAggregator {
     hooks.afterSnapshot();
     // With no hot row in the question, the cold parts are the answer: DuckDB may rank them.
     boolean coldOnly = !coldObjects.isEmpty() && !anyHotRow(c, dataset, schema, aggregation);
+    ColdShape shape = coldShape(coldOnly, schema, aggregation);
     // Cold objects never change: DuckDB computes their parts while PostgreSQL computes the hot.
     Future<PartialAggregates> cold =
         coldObjects.isEmpty()
             ? CompletableFuture.completedFuture(new PartialAggregates(aggregation.metrics()))
             : coldWorkers.submit(
-                () ->
-                    coldParts(dataset, schema, aggregation, coldObjects, monthsObjects, coldOnly));
+                () -> coldParts(dataset, schema, aggregation, coldObjects, monthsObjects, shape));
     if (coldOnly) {
-      return new Snapshot(new PartialAggregates(aggregation.metrics()), coldObjects, cold);
+      return new Snapshot(
+          new PartialAggregates(aggregation.metrics()), coldObjects, monthsObjects, shape, cold);
     }
     String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
     try (PreparedStatement select = c.prepareStatement(sql)) {
       bindBoundsAndFilters(select, Dialect.POSTGRES, schema, dataset, aggregation, 1);
-      return new Snapshot(read(select, schema, aggregation), coldObjects, cold);
+      return new Snapshot(
+          read(select, schema, aggregation), coldObjects, monthsObjects, shape, cold);
     } catch (SQLException | RuntimeException e) {
       cold.cancel(true); // nobody will wait for it
       throw e;
     }
+  }
+
+  /**
+   * How many cold groups a question reads: a top N whose cold parts are its whole answer only those
+   * that can be in it, and one over both tiers its first 4N + 1 when {@link TopBound} can bound the
+   * others: a sum or count of whole numbers first in the order, and one group key whose values bind
+   * back exactly.
+   */
+  private static ColdShape coldShape(
+      boolean coldOnly, TableSchema schema, Aggregation aggregation) {
+    Optional<Ranking> ranking = ranking(aggregation);
+    if (ranking.isEmpty()) {
+      return ColdShape.ALL;
+    }
+    if (coldOnly) {
+      return ColdShape.RANKED;
+    }
+    Metric first = metricNamed(aggregation, aggregation.order().get(0).name());
+    boolean wholeNumbers =
+        first.function() == Aggregation.Function.COUNT
+            || first.function() == Aggregation.Function.SUM
+                && isIntegral(typeOf(schema, first.column()));
+    boolean oneExactKey =
+        aggregation.groups().size() == 1
+            && aggregation.groups().get(0).bucket() == Bucket.NONE
+            && EXACT_GROUP_TYPES.contains(typeOf(schema, aggregation.groups().get(0).column()));
+    return wholeNumbers && oneExactKey ? ColdShape.FIRST_ROWS : ColdShape.ALL;
+  }
+
+  /** Types whose group values, as {@link #groupValue} reads them, bind back to the same value. */
+  private static final Set<ColumnType> EXACT_GROUP_TYPES =
+      Set.of(
+          ColumnType.SMALLINT,
+          ColumnType.INTEGER,
+          ColumnType.BIGINT,
+          ColumnType.BOOLEAN,
+          ColumnType.TEXT,
+          ColumnType.DATE,
+          ColumnType.UUID);
+
+  private static Metric metricNamed(Aggregation aggregation, String name) {
+    return aggregation.metrics().stream()
+        .filter(metric -> metric.name().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   /**
@@ -235,9 +393,8 @@ public class HybridAggregator {
   /**
    * The cold chunks' parts, from the answer cache when these very objects were asked before: per
    * partition for a question per day or hour, else for the whole question, whose months covered
-   * whole may come from {@link MonthRollups}. When the cold parts are the whole answer ({@code
-   * coldOnly}) of a question that is not per partition, DuckDB keeps only the groups that can be in
-   * it.
+   * whole may come from {@link MonthRollups}. A question that is not per partition reads the groups
+   * of its {@code shape}.
    */
   private PartialAggregates coldParts(
       DatasetDefinition dataset,
@@ -245,7 +402,7 @@ public class HybridAggregator {
       Aggregation aggregation,
       List<ColdObject> objects,
       List<ColdObject> monthsObjects,
-      boolean coldOnly) {
+      ColdShape shape) {
     // The question as DuckDB gets it, less the file list: with the objects, the answer's key.
     String question = sql(Dialect.DUCKDB, dataset, schema, aggregation, "cold_rows");
     List<ColdPartitions.Partition> partitions = ColdPartitions.of(objects);
@@ -260,22 +417,28 @@ public class HybridAggregator {
           partitions,
           monthsObjects);
     }
+    Optional<Ranking> ranking = ranking(aggregation);
+    String answerKey =
+        switch (shape) {
+          case RANKED -> ranking.orElseThrow().withTies(question);
+          case FIRST_ROWS -> ranking.orElseThrow().firstRowsOfBothTiers(question);
+          default -> question;
+        };
     return coldAnswers.computeIfAbsent(
-        coldOnly
-            ? ranking(question, aggregation).map(Ranking::withTies).orElse(question)
-            : question,
+        answerKey,
         aggregation,
         objects,
         () ->
             queryColdByMonth(
-                dataset, schema, aggregation, question, objects, monthsObjects, coldOnly));
+                dataset, schema, aggregation, question, objects, monthsObjects, shape, List.of()));
   }
 
   /**
    * The cold parts of a question that is not per day or hour: each month the range covers whole,
    * and each week or day of the others (see {@link ColdPartitions#keptPieces}), from its kept parts
    * ({@link MonthRollups}) once they are built; the other days from their rows. A piece read from
-   * its rows has its parts built in the background for the next question.
+   * its rows has its parts built in the background for the next question. Reads the groups of
+   * {@code shape}: for {@link ColdShape#GIVEN_GROUPS}, {@code groups}.
    */
   private PartialAggregates queryColdByMonth(
       DatasetDefinition dataset,
@@ -284,7 +447,8 @@ public class HybridAggregator {
       String question,
       List<ColdObject> objects,
       List<ColdObject> monthsObjects,
-      boolean coldOnly) {
+      ColdShape shape,
+      List<List<Object>> groups) {
     Map<MonthRollups.Key, Piece> pieces = new LinkedHashMap<>();
     for (List<ColdObject> ofMonth : MergedCopies.byMonth(monthsObjects).values()) {
       for (List<ColdObject> piece :
@@ -310,7 +474,15 @@ public class HybridAggregator {
       List<ColdPartitions.Range> ranges =
           ColdPartitions.rowRanges(objects, fromParts, aggregation.from(), aggregation.to());
       return queryCold(
-          dataset, schema, aggregation, fromRows, ranges, monthsObjects, coldOnly, kept.tables());
+          dataset,
+          schema,
+          aggregation,
+          fromRows,
+          ranges,
+          monthsObjects,
+          shape,
+          groups,
+          kept.tables());
     }
   }
 
@@ -459,7 +631,8 @@ public class HybridAggregator {
                 missingObjects,
                 List.of(new ColdPartitions.Range(wholePartitions.from(), wholePartitions.to())),
                 monthsObjects,
-                false,
+                ColdShape.ALL,
+                List.of(),
                 List.of())
             .split(
                 group ->
@@ -476,15 +649,44 @@ public class HybridAggregator {
   }
 
   /**
-   * How DuckDB keeps only the cold groups that can be in a question's top N, when they are the
-   * whole answer: {@code firstRows} are the first N + 1 groups by the question's order, which
-   * DuckDB finds with a heap rather than by sorting every group. Unless the N-th and the next are
-   * tied in the order's first key, no group left out can be among the first N. At such a tie,
-   * {@code withTies} gives every group ranked within N, ties included. Java still makes the exact
-   * order and cut.
+   * How DuckDB keeps only the cold groups that can be in a question's top N: {@link #firstRows} are
+   * the first N + 1 groups of a partial aggregate query by the question's order ({@code orderBy}),
+   * which DuckDB finds with a heap rather than by sorting every group. When the cold parts are the
+   * whole answer, no group left out can be among the first N unless the N-th and the next are tied
+   * in the order's first key; at such a tie, {@link #withTies} gives every group ranked within N,
+   * ties included. Java still makes the exact order and cut.
    */
-  private record Ranking(
-      String firstRows, String withTies, int orderPart, boolean descending, int limit) {
+  private record Ranking(String orderBy, int orderPart, boolean descending, int limit) {
+
+    String firstRows(String sql) {
+      return first(sql, limit + 1);
+    }
+
+    /**
+     * How many first cold groups a top N over both tiers reads (see {@link TopBound}): more than N
+     * + 1, so that the last of them lies far enough below the N-th that the hot rows seldom lift
+     * another group over it, and still few to read.
+     */
+    int firstRowsOfBothTiers() {
+      return 4 * limit + 1;
+    }
+
+    String firstRowsOfBothTiers(String sql) {
+      return first(sql, firstRowsOfBothTiers());
+    }
+
+    private String first(String sql, int rows) {
+      return sql + " ORDER BY " + orderBy + " LIMIT " + rows;
+    }
+
+    String withTies(String sql) {
+      return "SELECT * FROM ("
+          + sql
+          + ") AS parts QUALIFY rank() OVER (ORDER BY "
+          + orderBy
+          + ") <= "
+          + limit;
+    }
 
     boolean tiedAtCut(PartialAggregates firstRows) {
       return firstRows.tiedAt(orderPart, descending, limit);
@@ -492,11 +694,11 @@ public class HybridAggregator {
   }
 
   /**
-   * The ranking of the partial aggregate query {@code sql}, if it would be exact: an order by
+   * The ranking of a question's partial aggregate queries, if it would be exact: an order by
    * metrics whose finished value is their one part (not an average), over one limit (not per
    * group); text order may differ between the engines.
    */
-  private static Optional<Ranking> ranking(String sql, Aggregation aggregation) {
+  private static Optional<Ranking> ranking(Aggregation aggregation) {
     if (aggregation.perGroupLimit().isPresent() || aggregation.order().isEmpty()) {
       return Optional.empty();
     }
@@ -518,25 +720,18 @@ public class HybridAggregator {
       orderParts.add(part);
       order.add(partAlias(part + 1) + (by.descending() ? " DESC" : " ASC") + " NULLS LAST");
     }
-    String orderBy = String.join(", ", order);
-    int limit = aggregation.limit();
     return Optional.of(
         new Ranking(
-            sql + " ORDER BY " + orderBy + " LIMIT " + (limit + 1),
-            "SELECT * FROM ("
-                + sql
-                + ") AS parts QUALIFY rank() OVER (ORDER BY "
-                + orderBy
-                + ") <= "
-                + limit,
+            String.join(", ", order),
             orderParts.get(0),
             aggregation.order().get(0).descending(),
-            limit));
+            aggregation.limit()));
   }
 
   /**
    * The cold parts of the rows of {@code objects} in {@code ranges} of the question's range, one
-   * DuckDB query per range, merged with those kept in {@code tables} if any.
+   * DuckDB query per range, merged with those kept in {@code tables} if any; the groups of {@code
+   * shape} (for {@link ColdShape#GIVEN_GROUPS}, {@code groups}).
    */
   private PartialAggregates queryCold(
       DatasetDefinition dataset,
@@ -545,7 +740,8 @@ public class HybridAggregator {
       List<ColdObject> objects,
       List<ColdPartitions.Range> ranges,
       List<ColdObject> monthsObjects,
-      boolean coldOnly,
+      ColdShape shape,
+      List<List<Object>> groups,
       List<String> tables) {
     try (MergedCopies.Sources sources =
             copies.sources(dataset, aggregation.from(), objects, monthsObjects);
@@ -569,17 +765,25 @@ public class HybridAggregator {
               next =
                   bindBoundsAndFilters(statement, Dialect.DUCKDB, schema, dataset, ofRange, next);
             }
+            for (List<Object> group : groups) {
+              if (group.get(0) != null) {
+                bindValue(statement, next++, group.get(0));
+              }
+            }
             return read(statement, schema, aggregation);
           };
       try {
-        Optional<Ranking> ranking = coldOnly ? ranking(sql, aggregation) : Optional.empty();
-        if (ranking.isEmpty()) {
-          return select.apply(sql);
-        }
-        PartialAggregates firstRows = select.apply(ranking.get().firstRows());
-        return ranking.get().tiedAtCut(firstRows)
-            ? select.apply(ranking.get().withTies())
-            : firstRows;
+        return switch (shape) {
+          case ALL -> select.apply(sql);
+          case FIRST_ROWS ->
+              select.apply(ranking(aggregation).orElseThrow().firstRowsOfBothTiers(sql));
+          case RANKED -> {
+            Ranking ranking = ranking(aggregation).orElseThrow();
+            PartialAggregates firstRows = select.apply(ranking.firstRows(sql));
+            yield ranking.tiedAtCut(firstRows) ? select.apply(ranking.withTies(sql)) : firstRows;
+          }
+          case GIVEN_GROUPS -> select.apply(ofGroups(sql, schema, aggregation, groups));
+        };
       } catch (SQLException | RuntimeException e) {
         duck.failed();
         throw e;
@@ -588,6 +792,38 @@ public class HybridAggregator {
       throw new ColdReadException(
           "cold chunks of " + dataset.name() + " could not be queried: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The rows of the partial aggregate query {@code sql} (one group key) whose group is one of
+   * {@code groups}: {@code ?} per value that is not null, after those of {@code sql}.
+   */
+  private static String ofGroups(
+      String sql, TableSchema schema, Aggregation aggregation, List<List<Object>> groups) {
+    List<String> columns = new ArrayList<>(List.of("g1"));
+    int parts = aggregation.metrics().stream().mapToInt(PartialAggregates::partsOf).sum();
+    for (int part = 1; part <= parts; part++) {
+      columns.add("p" + part);
+    }
+    String value = parameter(typeOf(schema, aggregation.groups().get(0).column()));
+    List<String> matches = new ArrayList<>();
+    String values =
+        groups.stream()
+            .filter(group -> group.get(0) != null)
+            .map(group -> value)
+            .collect(Collectors.joining(", "));
+    if (!values.isEmpty()) {
+      matches.add("g1 IN (" + values + ")");
+    }
+    if (groups.stream().anyMatch(group -> group.get(0) == null)) {
+      matches.add("g1 IS NULL");
+    }
+    return "SELECT * FROM ("
+        + sql
+        + ") AS parts("
+        + String.join(", ", columns)
+        + ") WHERE "
+        + String.join(" OR ", matches);
   }
 
   @FunctionalInterface
@@ -749,21 +985,26 @@ public class HybridAggregator {
     int index = first;
     for (Filter filter : aggregation.filters()) {
       for (Object value : filter.values()) {
-        if (value == null) {
-          continue; // an open end of a range
-        }
-        if (value instanceof Long number) {
-          select.setLong(index++, number);
-        } else if (value instanceof Double number) {
-          select.setDouble(index++, number);
-        } else if (value instanceof Boolean flag) {
-          select.setBoolean(index++, flag);
-        } else {
-          select.setString(index++, value.toString()); // text, dates, uuids
+        if (value != null) { // else an open end of a range
+          bindValue(select, index++, value);
         }
       }
     }
     return index;
+  }
+
+  /** Binds a filter's or group's value to {@code ?} of {@link #parameter}. */
+  private static void bindValue(PreparedStatement select, int index, Object value)
+      throws SQLException {
+    if (value instanceof Long number) {
+      select.setLong(index, number);
+    } else if (value instanceof Double number) {
+      select.setDouble(index, number);
+    } else if (value instanceof Boolean flag) {
+      select.setBoolean(index, flag);
+    } else {
+      select.setString(index, value.toString()); // text, dates, uuids
+    }
   }
 
   private static PartialAggregates read(

@@ -4,6 +4,7 @@ import dev.permafrost.query.domain.Aggregation;
 import dev.permafrost.query.domain.Aggregation.Function;
 import dev.permafrost.query.domain.Aggregation.Metric;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -55,6 +57,16 @@ final class PartialAggregates {
         });
   }
 
+  /** Adds the parts {@code other} has of {@code groups}; {@code other} is left as it was. */
+  void addGroups(PartialAggregates other, Set<List<Object>> groups) {
+    for (List<Object> group : groups) {
+      Object[] parts = other.groups.get(group);
+      if (parts != null) {
+        add(group, parts);
+      }
+    }
+  }
+
   /**
    * These groups, each in the share {@code shareOf} names; a group it names null is left out. A
    * share that no group falls in is absent.
@@ -73,6 +85,16 @@ final class PartialAggregates {
 
   int size() {
     return groups.size();
+  }
+
+  /** The groups, to be read only. */
+  Set<List<Object>> groups() {
+    return Collections.unmodifiableSet(groups.keySet());
+  }
+
+  /** A group's parts, to be read only; null for a group not here. */
+  Object[] parts(List<Object> group) {
+    return groups.get(group);
   }
 
   /**
