@@ -55,7 +55,8 @@ class PartialAggregatesTest {
     assertThat(answer).extracting(row -> row.get("path")).containsExactly("/c", "/a", "/b");
   }
 
-  private static Aggregation top(List<Order> order, int limit) {
+  /** A top {@code limit} of paths by {@link #SUM} and {@link #MAX}, in {@code order}. */
+  static Aggregation top(List<Order> order, int limit) {
     return new Aggregation(
         "pageviews",
         Instant.parse("2026-01-01T00:00:00Z"),

@@ -2,12 +2,9 @@ package dev.permafrost.query.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.permafrost.query.domain.Aggregation;
 import dev.permafrost.query.domain.Aggregation.Function;
-import dev.permafrost.query.domain.Aggregation.GroupKey;
 import dev.permafrost.query.domain.Aggregation.Metric;
 import dev.permafrost.query.domain.Aggregation.Order;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -26,14 +23,15 @@ class TopBoundTest {
   private static final int SUM_PART = 0;
 
   @Test
-  void aGroupJustOutsideTheColdTopThatTheHotRowsLiftIsNeeded() {
+  void aGroupOutsideTheColdFirstThatTheHotRowsMayLiftIsACandidate() {
     PartialAggregates coldFirst = parts(Map.of("/a", 100L, "/b", 90L, "/c", 80L));
     PartialAggregates hot = parts(Map.of("/d", 50L, "/e", 5L, "/a", 1L));
 
-    Optional<Set<List<Object>>> needed = TopBound.candidates(coldFirst, 3, hot, SUM_PART, true, 2);
+    Optional<Set<List<Object>>> candidates =
+        TopBound.candidates(coldFirst, 3, hot, SUM_PART, true, 2);
 
-    // The cut is 91 (/a 101, /b 90); /d may reach 80 + 50, /e at most 80 + 5.
-    assertThat(needed).contains(Set.of(List.of("/d")));
+    // The cut is the second total, /b 90 (/a has 101); /d may reach 80 + 50, /e at most 80 + 5.
+    assertThat(candidates).contains(Set.of(List.of("/d")));
   }
 
   @Test
@@ -94,9 +92,9 @@ class TopBoundTest {
         PartialAggregates ofAll = new PartialAggregates(List.of(SUM, MAX));
         ofAll.addAll(hot);
         ofAll.addAll(cold);
-        assertThat(ofBound.finish(top(order, limit)))
+        assertThat(ofBound.finish(PartialAggregatesTest.top(order, limit)))
             .as("round %d, descending %s", round, descending)
-            .isEqualTo(ofAll.finish(top(order, limit)));
+            .isEqualTo(ofAll.finish(PartialAggregatesTest.top(order, limit)));
       }
     }
     // The bound held, and left cold groups unread, in most rounds: the check above is not empty.
@@ -138,18 +136,5 @@ class TopBoundTest {
     PartialAggregates parts = new PartialAggregates(List.of(SUM, MAX));
     sums.forEach((path, sum) -> parts.add(List.of(path), new Object[] {sum, sum}));
     return parts;
-  }
-
-  private static Aggregation top(List<Order> order, int limit) {
-    return new Aggregation(
-        "pageviews",
-        Instant.parse("2026-01-01T00:00:00Z"),
-        Instant.parse("2026-02-01T00:00:00Z"),
-        List.of(GroupKey.column("path")),
-        List.of(SUM, MAX),
-        List.of(),
-        order,
-        limit,
-        Optional.empty());
   }
 }
