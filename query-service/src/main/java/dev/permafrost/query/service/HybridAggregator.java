@@ -297,7 +297,7 @@ public class HybridAggregator {
     if (coldOnly) {
       return ColdShape.RANKED;
     }
-    Metric first = metricNamed(aggregation, aggregation.order().get(0).name());
+    Metric first = ranking.get().orderMetric();
     boolean wholeNumbers =
         first.function() == Aggregation.Function.COUNT
             || first.function() == Aggregation.Function.SUM
@@ -319,13 +319,6 @@ public class HybridAggregator {
           ColumnType.TEXT,
           ColumnType.DATE,
           ColumnType.UUID);
-
-  private static Metric metricNamed(Aggregation aggregation, String name) {
-    return aggregation.metrics().stream()
-        .filter(metric -> metric.name().equals(name))
-        .findFirst()
-        .orElseThrow();
-  }
 
   /**
    * Whether any hot row lies in the question's range and passes its filters; stops at the first.
@@ -654,9 +647,11 @@ public class HybridAggregator {
    * which DuckDB finds with a heap rather than by sorting every group. When the cold parts are the
    * whole answer, no group left out can be among the first N unless the N-th and the next are tied
    * in the order's first key; at such a tie, {@link #withTies} gives every group ranked within N,
-   * ties included. Java still makes the exact order and cut.
+   * ties included. Java still makes the exact order and cut. {@code orderMetric} is the order's
+   * first metric, whose one part is {@code orderPart}.
    */
-  private record Ranking(String orderBy, int orderPart, boolean descending, int limit) {
+  private record Ranking(
+      String orderBy, Metric orderMetric, int orderPart, boolean descending, int limit) {
 
     String firstRows(String sql) {
       return first(sql, limit + 1);
@@ -703,7 +698,8 @@ public class HybridAggregator {
       return Optional.empty();
     }
     List<String> order = new ArrayList<>();
-    List<Integer> orderParts = new ArrayList<>();
+    Metric firstMetric = null;
+    int firstPart = 0;
     for (Aggregation.Order by : aggregation.order()) {
       int part = 0;
       Metric ordered = null;
@@ -717,13 +713,17 @@ public class HybridAggregator {
       if (ordered == null || ordered.function() == Aggregation.Function.AVG) {
         return Optional.empty();
       }
-      orderParts.add(part);
+      if (firstMetric == null) {
+        firstMetric = ordered;
+        firstPart = part;
+      }
       order.add(partAlias(part + 1) + (by.descending() ? " DESC" : " ASC") + " NULLS LAST");
     }
     return Optional.of(
         new Ranking(
             String.join(", ", order),
-            orderParts.get(0),
+            firstMetric,
+            firstPart,
             aggregation.order().get(0).descending(),
             aggregation.limit()));
   }
