@@ -11,6 +11,7 @@ import dev.permafrost.format.Manifest;
 import dev.permafrost.format.ObjectKeys;
 import dev.permafrost.format.ObjectStore;
 import dev.permafrost.query.service.ColdAnswers;
+import dev.permafrost.query.service.HotChanges;
 import dev.permafrost.query.service.HybridAggregator;
 import dev.permafrost.query.service.MergedCopies;
 import dev.permafrost.query.service.MonthRollups;
@@ -305,6 +306,140 @@ class HybridQueryDifferentialIT {
         .extracting(row -> row.get("path"))
         .containsExactly("/lift/e", "/lift/leader");
     assertThat(aggregator.coldGroupsReadByValue()).isEqualTo(readByValue + 1);
+  }
+
+  @Test
+  void aHotDayIsReadFromTheCacheUntilAStatementThatChangesItsRowsCommits() throws Exception {
+    LocalDate first = FIRST_DAY.plusDays(DAYS + 20); // days of their own, all hot
+    LocalDate second = first.plusDays(1);
+    LocalDate third = first.plusDays(2);
+    for (LocalDate day : List.of(first, second, third)) {
+      insertRows(day, 40);
+    }
+    String url = topUrl(first, third, null, 5);
+    assertThat(rows(url)).isEqualTo(oracleTop(first, third, null, 5));
+    long hits = coldAnswers.hotDayHits();
+    assertThat(rows(url)).isEqualTo(oracleTop(first, third, null, 5));
+    assertThat(coldAnswers.hotDayHits()).as("all three days kept").isEqualTo(hits + 3);
+
+    // Each statement an application may run on its own table, with how many days it leaves alone.
+    Map<String, Integer> changes = new LinkedHashMap<>();
+    changes.put(
+        "UPDATE %1$s SET view_count = view_count + 100000"
+            + " WHERE id = (SELECT min(id) FROM %1$s WHERE date = '"
+            + first
+            + "')",
+        2);
+    changes.put("DELETE FROM %s WHERE date = '" + first + "' AND view_count > 100000", 2);
+    changes.put(
+        "INSERT INTO %s (id, project_id, version_slug, path, view_count, date)"
+            + " VALUES (700000000, 3, 'v1', '/hot/moved', 200000, '"
+            + second
+            + "')",
+        2);
+    changes.put("UPDATE %s SET date = '" + third + "' WHERE path = '/hot/moved'", 1);
+    for (var change : changes.entrySet()) {
+      for (String table : List.of("public.diff_pageviews", "public.diff_oracle")) {
+        QueryFixtures.execute(String.format(change.getKey(), table));
+      }
+      hits = coldAnswers.hotDayHits();
+      assertThat(rows(url)).as(change.getKey()).isEqualTo(oracleTop(first, third, null, 5));
+      assertThat(coldAnswers.hotDayHits())
+          .as("days kept after " + change.getKey())
+          .isEqualTo(hits + change.getValue());
+    }
+
+    // A write not committed yet is not in the snapshot, and leaves every day's state alone.
+    try (Connection writer = QueryFixtures.connect()) {
+      writer.setAutoCommit(false);
+      writer
+          .createStatement()
+          .execute(
+              "INSERT INTO public.diff_pageviews (id, project_id, version_slug, path, view_count,"
+                  + " date) VALUES (700000001, 3, 'v1', '/hot/uncommitted', 300000, '"
+                  + second
+                  + "')");
+      hits = coldAnswers.hotDayHits();
+      assertThat(rows(url)).isEqualTo(oracleTop(first, third, null, 5));
+      assertThat(coldAnswers.hotDayHits()).isEqualTo(hits + 3);
+      writer.rollback();
+    }
+    hits = coldAnswers.hotDayHits();
+    assertThat(rows(url)).isEqualTo(oracleTop(first, third, null, 5));
+    assertThat(coldAnswers.hotDayHits()).as("a rolled back write").isEqualTo(hits + 3);
+  }
+
+  @Test
+  void aTruncateForgetsEveryHotDayAndTheRowsLoadedAgainAreCounted() throws Exception {
+    LocalDate first = FIRST_DAY.plusDays(DAYS + 24); // days of their own, all hot
+    LocalDate second = first.plusDays(1);
+    insertRows(first, 30);
+    insertRows(second, 30);
+    String url = topUrl(first, second, null, 5);
+    List<Map<String, Object>> before = rows(url);
+    assertThat(before).isEqualTo(oracleTop(first, second, null, 5)).isNotEmpty();
+    long hits = coldAnswers.hotDayHits();
+
+    try (Connection connection = QueryFixtures.connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TEMPORARY TABLE kept_rows AS SELECT * FROM public.diff_pageviews");
+      statement.execute("TRUNCATE public.diff_pageviews");
+      try {
+        assertThat(rows(url)).as("no hot row left").isEmpty();
+      } finally {
+        statement.execute("INSERT INTO public.diff_pageviews SELECT * FROM kept_rows");
+      }
+    }
+    assertThat(rows(url)).isEqualTo(before);
+    assertThat(coldAnswers.hotDayHits()).as("both days read again twice").isEqualTo(hits);
+  }
+
+  @Test
+  void writesMadeWhileTheTriggersWereDisabledAreReadAndTheTriggersComeBack() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(DAYS + 27); // a day of its own, hot
+    insertRows(day, 30);
+    String url = topUrl(day, day, null, 3);
+    assertThat(rows(url)).isEqualTo(oracleTop(day, day, null, 3));
+    QueryFixtures.execute(
+        "ALTER TABLE public.diff_pageviews DISABLE TRIGGER permafrost_hot_change_insert");
+    insertRow(day, 4, "/hot/unseen", 400000);
+    long hits = coldAnswers.hotDayHits();
+
+    assertThat(rows(url)).isEqualTo(oracleTop(day, day, null, 3));
+    assertThat(rows(url)).isEqualTo(oracleTop(day, day, null, 3));
+    assertThat(coldAnswers.hotDayHits()).as("read from the rows, twice").isEqualTo(hits);
+    assertThat(
+            QueryFixtures.count(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.diff_pageviews'::regclass"
+                    + " AND tgname LIKE 'permafrost_hot_change_%' AND tgenabled = 'A'"))
+        .as("enabled again by the first question after")
+        .isEqualTo(4);
+    assertThat(rows(url)).isEqualTo(oracleTop(day, day, null, 3));
+    assertThat(coldAnswers.hotDayHits()).isEqualTo(hits + 1);
+  }
+
+  @Test
+  void mergingADaysChangesKeepsItsState() throws Exception {
+    LocalDate day = FIRST_DAY.plusDays(DAYS + 29); // a day of its own, hot
+    insertRows(day, HotChanges.MERGE_ABOVE_ROWS + 4); // a statement each
+    String url = topUrl(day, day, null, 3);
+    String changesOfTheDay =
+        "SELECT count(*) FROM query.hot_change WHERE dataset = '"
+            + DATASET
+            + "' AND day = '"
+            + day
+            + "'";
+    assertThat(QueryFixtures.count(changesOfTheDay)).isGreaterThan(HotChanges.MERGE_ABOVE_ROWS);
+    assertThat(rows(url)).isEqualTo(oracleTop(day, day, null, 3));
+
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (QueryFixtures.count(changesOfTheDay) > 1 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(QueryFixtures.count(changesOfTheDay)).as("merged into one row").isEqualTo(1);
+    long hits = coldAnswers.hotDayHits();
+    assertThat(rows(url)).isEqualTo(oracleTop(day, day, null, 3));
+    assertThat(coldAnswers.hotDayHits()).as("the same state after the merge").isEqualTo(hits + 1);
   }
 
   @Test

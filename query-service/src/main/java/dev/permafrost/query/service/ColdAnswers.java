@@ -4,6 +4,7 @@ import dev.permafrost.query.config.QueryConfig;
 import dev.permafrost.query.domain.Aggregation;
 import dev.permafrost.query.domain.ColdObject;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -17,9 +18,11 @@ import java.util.function.Supplier;
  * The cold tier's partial aggregates of recent questions, keyed by the question and by the exact
  * set of objects the catalog snapshot named. Objects are immutable and named by their SHA-256, and
  * every re-archive, restore, compaction or erasure changes which objects are ACTIVE, so an entry
- * can never answer for a catalog state other than its own: a changed state is a different key. The
- * hot tier is always read afresh; for a range that is entirely cold, a repeated question costs one
- * catalog and one index lookup.
+ * can never answer for a catalog state other than its own: a changed state is a different key. For
+ * a range that is entirely cold, a repeated question costs one catalog and one index lookup.
+ *
+ * <p>It also keeps the hot tier's parts of whole UTC days, keyed by the day's state as {@link
+ * HotChanges} tells it: a day whose hot rows changed has a new state, so a new key.
  *
  * <p>An entry holds the parts of either a whole question over its range, or one partition of a
  * question per day or hour, over the whole partition: those serve every later range that covers the
@@ -28,17 +31,25 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class ColdAnswers {
 
-  /** What an entry holds the parts of: a whole question, or every row of one partition. */
+  /**
+   * What an entry holds the parts of: a whole question, every row of one partition, or every hot
+   * row of one UTC day.
+   */
   private enum Scope {
     QUESTION,
-    PARTITION
+    PARTITION,
+    HOT_DAY
   }
 
+  /**
+   * @param objects the SHA-256 of the cold objects read; for a hot day, the day and its state
+   */
   private record Key(Scope scope, String sql, List<Object> parameters, List<String> objects) {}
 
   private final Map<Key, PartialAggregates> answers;
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong partitionHits = new AtomicLong();
+  private final AtomicLong hotDayHits = new AtomicLong();
 
   /**
    * At most this many groups over all answers kept, so that a few answers with very many groups
@@ -99,6 +110,33 @@ public class ColdAnswers {
   void keepPartition(
       String sql, Aggregation aggregation, List<ColdObject> objects, PartialAggregates parts) {
     keep(partitionKey(sql, aggregation, objects), parts);
+  }
+
+  /**
+   * The parts of every hot row of one UTC day, for the question {@code sql} without its time
+   * bounds, if kept from a snapshot that saw the day in the same {@code state} (see {@link
+   * HotChanges}).
+   */
+  Optional<PartialAggregates> hotDay(
+      String sql, Aggregation aggregation, LocalDate day, String state) {
+    Key key = hotDayKey(sql, aggregation, day, state);
+    synchronized (answers) {
+      PartialAggregates cached = answers.get(key);
+      if (cached != null) {
+        hotDayHits.incrementAndGet();
+      }
+      return Optional.ofNullable(cached);
+    }
+  }
+
+  /** Keeps the parts of every hot row of one day; see {@link #hotDay}. */
+  void keepHotDay(
+      String sql, Aggregation aggregation, LocalDate day, String state, PartialAggregates parts) {
+    keep(hotDayKey(sql, aggregation, day, state), parts);
+  }
+
+  private static Key hotDayKey(String sql, Aggregation aggregation, LocalDate day, String state) {
+    return new Key(Scope.HOT_DAY, sql, filterValues(aggregation), List.of(day.toString(), state));
   }
 
   private static Key partitionKey(String sql, Aggregation aggregation, List<ColdObject> objects) {
@@ -162,6 +200,11 @@ public class ColdAnswers {
   /** How many partitions of questions per day or hour were answered from the cache. */
   public long partitionHits() {
     return partitionHits.get();
+  }
+
+  /** How many hot days of questions were answered from the cache. */
+  public long hotDayHits() {
+    return hotDayHits.get();
   }
 
   /** How many answers are kept now. */

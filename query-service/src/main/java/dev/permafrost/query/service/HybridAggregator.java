@@ -80,6 +80,7 @@ public class HybridAggregator {
       Executors.newFixedThreadPool(4, DaemonThreads.named("cold-query"));
 
   private final TableSchemas schemas;
+  private final HotChanges hotChanges;
 
   private final AtomicLong coldGroupsReadByValue = new AtomicLong();
 
@@ -94,8 +95,10 @@ public class HybridAggregator {
       MonthRollups rollups,
       QueryHooks hooks,
       TableSchemas schemas,
+      HotChanges hotChanges,
       QueryConfig config) {
     this.schemas = schemas;
+    this.hotChanges = hotChanges;
     this.hooks = hooks;
     this.coldTimeout = config.coldTimeout();
     this.dataSource = dataSource;
@@ -113,8 +116,11 @@ public class HybridAggregator {
    */
   public AggregateAnswer aggregate(Aggregation aggregation) {
     DatasetDefinition dataset = datasets.find(aggregation.dataset());
+    boolean hotDaysKept =
+        keepsHotDays(dataset, aggregation) && hotChanges.watch(dataset, schemas.of(dataset));
     Snapshot snapshot =
-        Transactions.inSnapshot(dataSource, c -> readSnapshot(c, dataset, aggregation));
+        Transactions.inSnapshot(
+            dataSource, c -> readSnapshot(c, dataset, aggregation, hotDaysKept));
     PartialAggregates cold = join(snapshot.cold());
     PartialAggregates merged =
         snapshot.coldShape() == ColdShape.FIRST_ROWS
@@ -241,7 +247,8 @@ public class HybridAggregator {
     GIVEN_GROUPS
   }
 
-  private Snapshot readSnapshot(Connection c, DatasetDefinition dataset, Aggregation aggregation)
+  private Snapshot readSnapshot(
+      Connection c, DatasetDefinition dataset, Aggregation aggregation, boolean hotDaysKept)
       throws SQLException {
     TableSchema schema = schemas.of(dataset);
     // The range's whole months: a merged copy is read only for a month it holds all of.
@@ -271,15 +278,121 @@ public class HybridAggregator {
       return new Snapshot(
           new PartialAggregates(aggregation.metrics()), coldObjects, monthsObjects, shape, cold);
     }
-    String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
-    try (PreparedStatement select = c.prepareStatement(sql)) {
-      bindBoundsAndFilters(select, Dialect.POSTGRES, schema, dataset, aggregation, 1);
-      return new Snapshot(
-          read(select, schema, aggregation), coldObjects, monthsObjects, shape, cold);
+    try {
+      PartialAggregates hot =
+          hotDaysKept
+              ? hotPartsByDay(c, dataset, schema, aggregation)
+              : hotParts(c, dataset, schema, aggregation);
+      return new Snapshot(hot, coldObjects, monthsObjects, shape, cold);
     } catch (SQLException | RuntimeException e) {
       cold.cancel(true); // nobody will wait for it
       throw e;
     }
+  }
+
+  /** The hot rows' parts of the question, from the rows. */
+  private static PartialAggregates hotParts(
+      Connection c, DatasetDefinition dataset, TableSchema schema, Aggregation aggregation)
+      throws SQLException {
+    String sql = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
+    try (PreparedStatement select = c.prepareStatement(sql)) {
+      bindBoundsAndFilters(select, Dialect.POSTGRES, schema, dataset, aggregation, 1);
+      return read(select, schema, aggregation);
+    }
+  }
+
+  /**
+   * Whether a question's hot parts are kept per UTC day: for a dataset whose rows leave, whose hot
+   * tier is a few days, and a question with group keys (one without would answer a day without rows
+   * with a row, and a day per group key none).
+   */
+  private boolean keepsHotDays(DatasetDefinition dataset, Aggregation aggregation) {
+    return dataset.mode() == LifecycleMode.MOVE && !aggregation.groups().isEmpty();
+  }
+
+  /**
+   * The hot rows' parts of the question, each whole UTC day's from the answer cache when this
+   * snapshot sees that day as the one that computed them did ({@link HotChanges}). The other days
+   * are read in one query grouped by day first and kept; the part days at the range's ends, if any,
+   * from their rows.
+   */
+  private PartialAggregates hotPartsByDay(
+      Connection c, DatasetDefinition dataset, TableSchema schema, Aggregation aggregation)
+      throws SQLException {
+    LocalDate firstDay = LocalDate.ofInstant(aggregation.from(), ZoneOffset.UTC);
+    if (startOf(firstDay).isBefore(aggregation.from())) {
+      firstDay = firstDay.plusDays(1);
+    }
+    LocalDate endDay = LocalDate.ofInstant(aggregation.to(), ZoneOffset.UTC);
+    long wholeDays = firstDay.until(endDay, java.time.temporal.ChronoUnit.DAYS);
+    if (wholeDays <= 0 || !coldAnswers.fitsPartitions((int) Math.min(wholeDays, 1 << 20))) {
+      return hotParts(c, dataset, schema, aggregation);
+    }
+    Optional<HotChanges.DayStates> states = hotChanges.states(c, dataset, firstDay, endDay);
+    if (states.isEmpty()) {
+      return hotParts(c, dataset, schema, aggregation);
+    }
+    String question = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
+    PartialAggregates hot = new PartialAggregates(aggregation.metrics());
+    List<LocalDate> missing = new ArrayList<>();
+    for (LocalDate day = firstDay; day.isBefore(endDay); day = day.plusDays(1)) {
+      Optional<PartialAggregates> kept =
+          coldAnswers.hotDay(question, aggregation, day, states.get().of(day));
+      if (kept.isPresent()) {
+        hot.addAll(kept.get());
+      } else {
+        missing.add(day);
+      }
+    }
+    if (!missing.isEmpty()) {
+      LocalDate first = missing.get(0);
+      LocalDate last = missing.get(missing.size() - 1);
+      Map<Object, PartialAggregates> byDay =
+          hotParts(
+                  c,
+                  dataset,
+                  schema,
+                  dayFirst(dataset, aggregation)
+                      .withRange(startOf(first), startOf(last.plusDays(1))))
+              .splitByFirstKey();
+      for (LocalDate day : missing) {
+        PartialAggregates ofDay =
+            byDay.getOrDefault(day, new PartialAggregates(aggregation.metrics()));
+        coldAnswers.keepHotDay(question, aggregation, day, states.get().of(day), ofDay);
+        hot.addAll(ofDay);
+      }
+    }
+    if (aggregation.from().isBefore(startOf(firstDay))) {
+      hot.addAll(
+          hotParts(
+              c, dataset, schema, aggregation.withRange(aggregation.from(), startOf(firstDay))));
+    }
+    if (startOf(endDay).isBefore(aggregation.to())) {
+      hot.addAll(
+          hotParts(c, dataset, schema, aggregation.withRange(startOf(endDay), aggregation.to())));
+    }
+    return hot;
+  }
+
+  private static Instant startOf(LocalDate day) {
+    return day.atStartOfDay(ZoneOffset.UTC).toInstant();
+  }
+
+  /** The same question grouped by the UTC day of its rows first. */
+  private static Aggregation dayFirst(DatasetDefinition dataset, Aggregation aggregation) {
+    List<GroupKey> groups = new ArrayList<>();
+    groups.add(GroupKey.bucket(dataset.timeColumn(), Bucket.DAY));
+    groups.addAll(aggregation.groups());
+    return new Aggregation(
+        aggregation.dataset(),
+        aggregation.from(),
+        aggregation.to(),
+        groups,
+        aggregation.metrics(),
+        aggregation.filters(),
+        aggregation.order(),
+        aggregation.limit(),
+        aggregation.perGroupLimit());
   }
 
   /**

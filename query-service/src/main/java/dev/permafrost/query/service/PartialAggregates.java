@@ -83,6 +83,17 @@ final class PartialAggregates {
     return shares;
   }
 
+  /** These groups by the value of their first key, each share's groups without that key. */
+  Map<Object, PartialAggregates> splitByFirstKey() {
+    Map<Object, PartialAggregates> shares = new HashMap<>();
+    groups.forEach(
+        (group, parts) ->
+            shares
+                .computeIfAbsent(group.get(0), share -> new PartialAggregates(metrics))
+                .add(new ArrayList<>(group.subList(1, group.size())), parts));
+    return shares;
+  }
+
   int size() {
     return groups.size();
   }
