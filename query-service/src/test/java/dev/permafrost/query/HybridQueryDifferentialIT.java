@@ -338,6 +338,13 @@ class HybridQueryDifferentialIT {
             + "')",
         2);
     changes.put("UPDATE %s SET date = '" + third + "' WHERE path = '/hot/moved'", 1);
+    changes.put(
+        "UPDATE %s SET view_count = view_count + 1 WHERE date IN ('"
+            + first
+            + "', '"
+            + third
+            + "')",
+        1);
     for (var change : changes.entrySet()) {
       for (String table : List.of("public.diff_pageviews", "public.diff_oracle")) {
         QueryFixtures.execute(String.format(change.getKey(), table));

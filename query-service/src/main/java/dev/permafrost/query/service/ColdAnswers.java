@@ -38,11 +38,13 @@ public class ColdAnswers {
   private enum Scope {
     QUESTION,
     PARTITION,
-    HOT_DAY
+    HOT_DAY,
+    HOT_DAYS
   }
 
   /**
-   * @param objects the SHA-256 of the cold objects read; for a hot day, the day and its state
+   * @param objects the SHA-256 of the cold objects read; for a hot day, the day and its state; for
+   *     hot days merged, each day and its state
    */
   private record Key(Scope scope, String sql, List<Object> parameters, List<String> objects) {}
 
@@ -133,6 +135,27 @@ public class ColdAnswers {
   void keepHotDay(
       String sql, Aggregation aggregation, LocalDate day, String state, PartialAggregates parts) {
     keep(hotDayKey(sql, aggregation, day, state), parts);
+  }
+
+  /**
+   * The parts of the hot days {@code dayStates} merged (each a day, {@code =}, and its state), for
+   * the question {@code sql} without its time bounds: kept, or those {@code merge} gives.
+   */
+  PartialAggregates hotDays(
+      String sql,
+      Aggregation aggregation,
+      List<String> dayStates,
+      Supplier<PartialAggregates> merge) {
+    Key key = new Key(Scope.HOT_DAYS, sql, filterValues(aggregation), dayStates);
+    synchronized (answers) {
+      PartialAggregates cached = answers.get(key);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    PartialAggregates merged = merge.get();
+    keep(key, merged);
+    return merged;
   }
 
   private static Key hotDayKey(String sql, Aggregation aggregation, LocalDate day, String state) {

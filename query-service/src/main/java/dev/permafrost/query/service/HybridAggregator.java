@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -303,18 +304,18 @@ public class HybridAggregator {
 
   /**
    * Whether a question's hot parts are kept per UTC day: for a dataset whose rows leave, whose hot
-   * tier is a few days, and a question with group keys (one without would answer a day without rows
-   * with a row, and a day per group key none).
+   * tier is a few days, and a question with group keys. One without any answers one row even where
+   * no row is, which the days' parts would not.
    */
-  private boolean keepsHotDays(DatasetDefinition dataset, Aggregation aggregation) {
+  private static boolean keepsHotDays(DatasetDefinition dataset, Aggregation aggregation) {
     return dataset.mode() == LifecycleMode.MOVE && !aggregation.groups().isEmpty();
   }
 
   /**
    * The hot rows' parts of the question, each whole UTC day's from the answer cache when this
-   * snapshot sees that day as the one that computed them did ({@link HotChanges}). The other days
-   * are read in one query grouped by day first and kept; the part days at the range's ends, if any,
-   * from their rows.
+   * snapshot sees that day as the one that computed them did ({@link HotChanges}). Each run of
+   * other days is read in one query grouped by day first, and kept; the part days at the range's
+   * ends, if any, from their rows.
    */
   private PartialAggregates hotPartsByDay(
       Connection c, DatasetDefinition dataset, TableSchema schema, Aggregation aggregation)
@@ -324,8 +325,8 @@ public class HybridAggregator {
       firstDay = firstDay.plusDays(1);
     }
     LocalDate endDay = LocalDate.ofInstant(aggregation.to(), ZoneOffset.UTC);
-    long wholeDays = firstDay.until(endDay, java.time.temporal.ChronoUnit.DAYS);
-    if (wholeDays <= 0 || !coldAnswers.fitsPartitions((int) Math.min(wholeDays, 1 << 20))) {
+    long dayCount = firstDay.until(endDay, java.time.temporal.ChronoUnit.DAYS);
+    if (dayCount <= 0 || !coldAnswers.fitsPartitions((int) Math.min(dayCount, 1 << 20))) {
       return hotParts(c, dataset, schema, aggregation);
     }
     Optional<HotChanges.DayStates> states = hotChanges.states(c, dataset, firstDay, endDay);
@@ -333,35 +334,47 @@ public class HybridAggregator {
       return hotParts(c, dataset, schema, aggregation);
     }
     String question = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
-    PartialAggregates hot = new PartialAggregates(aggregation.metrics());
+    Map<LocalDate, PartialAggregates> days = new TreeMap<>();
     List<LocalDate> missing = new ArrayList<>();
     for (LocalDate day = firstDay; day.isBefore(endDay); day = day.plusDays(1)) {
       Optional<PartialAggregates> kept =
           coldAnswers.hotDay(question, aggregation, day, states.get().of(day));
       if (kept.isPresent()) {
-        hot.addAll(kept.get());
+        days.put(day, kept.get());
       } else {
         missing.add(day);
       }
     }
-    if (!missing.isEmpty()) {
-      LocalDate first = missing.get(0);
-      LocalDate last = missing.get(missing.size() - 1);
+    for (int start = 0, end; start < missing.size(); start = end) {
+      end = start + 1;
+      while (end < missing.size() && missing.get(end).equals(missing.get(end - 1).plusDays(1))) {
+        end++;
+      }
+      List<LocalDate> run = missing.subList(start, end);
       Map<Object, PartialAggregates> byDay =
           hotParts(
                   c,
                   dataset,
                   schema,
                   dayFirst(dataset, aggregation)
-                      .withRange(startOf(first), startOf(last.plusDays(1))))
+                      .withRange(startOf(run.get(0)), startOf(run.get(run.size() - 1).plusDays(1))))
               .splitByFirstKey();
-      for (LocalDate day : missing) {
+      for (LocalDate day : run) {
         PartialAggregates ofDay =
             byDay.getOrDefault(day, new PartialAggregates(aggregation.metrics()));
         coldAnswers.keepHotDay(question, aggregation, day, states.get().of(day), ofDay);
-        hot.addAll(ofDay);
+        days.put(day, ofDay);
       }
     }
+    PartialAggregates wholeDays = mergedDays(question, aggregation, days, states.get());
+    boolean partDays =
+        aggregation.from().isBefore(startOf(firstDay))
+            || startOf(endDay).isBefore(aggregation.to());
+    if (!partDays) {
+      return wholeDays;
+    }
+    PartialAggregates hot = new PartialAggregates(aggregation.metrics());
+    hot.addAll(wholeDays);
     if (aggregation.from().isBefore(startOf(firstDay))) {
       hot.addAll(
           hotParts(
@@ -372,6 +385,33 @@ public class HybridAggregator {
           hotParts(c, dataset, schema, aggregation.withRange(startOf(endDay), aggregation.to())));
     }
     return hot;
+  }
+
+  /**
+   * The parts of these days merged, kept too: keyed by the days that have any hot row and their
+   * states, so that every window holding the same hot days (a dashboard's windows ending today)
+   * shares one entry. The parts are only read after, as those of one day are.
+   */
+  private PartialAggregates mergedDays(
+      String question,
+      Aggregation aggregation,
+      Map<LocalDate, PartialAggregates> days,
+      HotChanges.DayStates states) {
+    List<LocalDate> withRows =
+        days.keySet().stream().filter(day -> days.get(day).size() > 0).toList();
+    if (withRows.size() == 1) {
+      return days.get(withRows.get(0));
+    }
+    List<String> dayStates = withRows.stream().map(day -> day + "=" + states.of(day)).toList();
+    return coldAnswers.hotDays(
+        question,
+        aggregation,
+        dayStates,
+        () -> {
+          PartialAggregates merged = new PartialAggregates(aggregation.metrics());
+          withRows.forEach(day -> merged.addAll(days.get(day)));
+          return merged;
+        });
   }
 
   private static Instant startOf(LocalDate day) {
