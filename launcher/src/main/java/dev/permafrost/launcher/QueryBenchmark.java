@@ -102,20 +102,41 @@ final class QueryBenchmark {
       Timing topDuckDbChunks,
       Timing dailyDuckDbChunks,
       Timing topHybrid,
-      Timing dailyHybrid) {
+      Timing dailyHybrid,
+      WriteCost writeCost) {
 
     String keyValues() {
       return String.format(
           java.util.Locale.ROOT,
           "top25_p50_ms=%.1f daily_p50_ms=%.1f top25_speedup_vs_pg=%.1f daily_speedup_vs_pg=%.1f"
-              + " hybrid_vs_cold=%.2f ours_vs_duckdb=%.2f ours_vs_duckdb_on_chunk_files=%.2f",
+              + " hybrid_vs_cold=%.2f ours_vs_duckdb=%.2f ours_vs_duckdb_on_chunk_files=%.2f"
+              + " trigger_cost_1000_row_inserts=%.2f trigger_cost_one_row_inserts=%.2f",
           top.p50(),
           daily.p50(),
           topPostgres.p50() / top.p50(),
           dailyPostgres.p50() / daily.p50(),
           (topHybrid.p50() + dailyHybrid.p50()) / (top.p50() + daily.p50()),
           (top.p50() + daily.p50()) / (topDuckDb.p50() + dailyDuckDb.p50()),
-          (top.p50() + daily.p50()) / (topDuckDbChunks.p50() + dailyDuckDbChunks.p50()));
+          (top.p50() + daily.p50()) / (topDuckDbChunks.p50() + dailyDuckDbChunks.p50()),
+          writeCost.batchRatio(),
+          writeCost.oneRowRatio());
+    }
+  }
+
+  /**
+   * What the query-service's hot-change triggers cost an application's inserts: milliseconds to
+   * insert the same rows into the table, which has them, and into a copy without them, in
+   * statements of 1,000 rows and of one row.
+   */
+  record WriteCost(
+      double batchWithMs, double batchWithoutMs, double oneRowWithMs, double oneRowWithoutMs) {
+
+    double batchRatio() {
+      return batchWithMs / batchWithoutMs;
+    }
+
+    double oneRowRatio() {
+      return oneRowWithMs / oneRowWithoutMs;
     }
   }
 
@@ -237,6 +258,13 @@ final class QueryBenchmark {
       progress.done(
           String.format(
               "top 25 p50 %.1f ms, daily p50 %.1f ms", topHybrid.p50(), dailyHybrid.p50()));
+
+      progress.step("Inserts with and without the hot-change triggers");
+      WriteCost writeCost = writeCost(devStack, end.plusDays(400));
+      progress.done(
+          String.format(
+              "1,000-row statements %.2fx, one-row statements %.2fx",
+              writeCost.batchRatio(), writeCost.oneRowRatio()));
       return new Result(
           loaded,
           topColdFirst,
@@ -253,8 +281,83 @@ final class QueryBenchmark {
           topDuckDbChunks,
           dailyDuckDbChunks,
           topHybrid,
-          dailyHybrid);
+          dailyHybrid,
+          writeCost);
     }
+  }
+
+  private static final int WRITE_ROUNDS = 20;
+  private static final int ROWS_PER_STATEMENT = 1_000;
+  private static final int ONE_ROW_STATEMENTS = 100;
+
+  /**
+   * Inserts rows of {@code day}, far from the others, into {@code pageviews}, which has the
+   * query-service's hot-change triggers since its first question, and into a copy of it with the
+   * same indexes and none: in turns, so that both see the same load, each statement committed as an
+   * application's would be. The rows are deleted after.
+   */
+  private static WriteCost writeCost(DevStack devStack, LocalDate day) throws Exception {
+    List<String> tables = List.of("public.pageviews", "public.bench_untriggered");
+    try (Connection connection = devStack.connect();
+        ResultSet triggers =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.pageviews'::regclass"
+                        + " AND tgname LIKE 'permafrost\\_hot\\_change\\_%'")) {
+      if (!triggers.next() || triggers.getInt(1) != 4) {
+        throw new IllegalStateException(
+            "the query-service has not installed its hot-change triggers on public.pageviews");
+      }
+    }
+    devStack.execute("CREATE TABLE public.bench_untriggered (LIKE public.pageviews INCLUDING ALL)");
+    double[] batchMs = new double[2];
+    double[] oneRowMs = new double[2];
+    String columns = " (id, project_id, version_slug, path, view_count, date) ";
+    try (Connection connection = devStack.connect()) {
+      long id = 9_000_000_000L;
+      for (int round = 0; round < WRITE_ROUNDS; round++) {
+        for (int t = 0; t < tables.size(); t++) {
+          long first = id;
+          try (PreparedStatement batch =
+                  connection.prepareStatement(
+                      "INSERT INTO "
+                          + tables.get(t)
+                          + columns
+                          + "SELECT ? + n, 1 + n % 7, 'v1', '/write/' || n, n, ?"
+                          + " FROM generate_series(0, "
+                          + (ROWS_PER_STATEMENT - 1)
+                          + ") n");
+              PreparedStatement oneRow =
+                  connection.prepareStatement(
+                      "INSERT INTO " + tables.get(t) + columns + "VALUES (?, 1, 'v1', ?, 1, ?)")) {
+            batchMs[t] +=
+                millis(
+                    () -> {
+                      batch.setLong(1, first);
+                      batch.setObject(2, day);
+                      batch.executeUpdate();
+                    });
+            oneRowMs[t] +=
+                millis(
+                    () -> {
+                      for (int i = 0; i < ONE_ROW_STATEMENTS; i++) {
+                        long rowId = first + ROWS_PER_STATEMENT + i;
+                        oneRow.setLong(1, rowId);
+                        oneRow.setString(2, "/write/one/" + rowId);
+                        oneRow.setObject(3, day);
+                        oneRow.executeUpdate();
+                      }
+                    });
+          }
+        }
+        id += ROWS_PER_STATEMENT + ONE_ROW_STATEMENTS;
+      }
+    } finally {
+      devStack.execute("DROP TABLE public.bench_untriggered");
+      devStack.execute("DELETE FROM public.pageviews WHERE date = '" + day + "'");
+    }
+    return new WriteCost(batchMs[0], batchMs[1], oneRowMs[0], oneRowMs[1]);
   }
 
   /** The indexes that cover the top 25 and the daily totals of a project. */
@@ -587,6 +690,13 @@ final class QueryBenchmark {
     line("DuckDB, chunk files: daily", result.dailyDuckDbChunks());
     line("last 7 days hot: top 25", result.topHybrid());
     line("last 7 days hot: daily", result.dailyHybrid());
+    WriteCost writes = result.writeCost();
+    out.printf(
+        "inserts, %,d x %,d-row statements: %.0f ms with the hot-change triggers, %.0f ms without%n",
+        WRITE_ROUNDS, ROWS_PER_STATEMENT, writes.batchWithMs(), writes.batchWithoutMs());
+    out.printf(
+        "inserts, %,d one-row statements: %.0f ms with the hot-change triggers, %.0f ms without%n",
+        WRITE_ROUNDS * ONE_ROW_STATEMENTS, writes.oneRowWithMs(), writes.oneRowWithoutMs());
     out.println(result.keyValues());
   }
 

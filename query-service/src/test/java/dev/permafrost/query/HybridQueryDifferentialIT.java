@@ -319,8 +319,10 @@ class HybridQueryDifferentialIT {
     String url = topUrl(first, third, null, 5);
     assertThat(rows(url)).isEqualTo(oracleTop(first, third, null, 5));
     long hits = coldAnswers.hotDayHits();
+    long mergedHits = coldAnswers.hotDaysHits();
     assertThat(rows(url)).isEqualTo(oracleTop(first, third, null, 5));
     assertThat(coldAnswers.hotDayHits()).as("all three days kept").isEqualTo(hits + 3);
+    assertThat(coldAnswers.hotDaysHits()).as("and their parts merged").isEqualTo(mergedHits + 1);
 
     // Each statement an application may run on its own table, with how many days it leaves alone.
     Map<String, Integer> changes = new LinkedHashMap<>();
@@ -350,10 +352,12 @@ class HybridQueryDifferentialIT {
         QueryFixtures.execute(String.format(change.getKey(), table));
       }
       hits = coldAnswers.hotDayHits();
+      mergedHits = coldAnswers.hotDaysHits();
       assertThat(rows(url)).as(change.getKey()).isEqualTo(oracleTop(first, third, null, 5));
       assertThat(coldAnswers.hotDayHits())
           .as("days kept after " + change.getKey())
           .isEqualTo(hits + change.getValue());
+      assertThat(coldAnswers.hotDaysHits()).as("merged again").isEqualTo(mergedHits);
     }
 
     // A write not committed yet is not in the snapshot, and leaves every day's state alone.

@@ -52,6 +52,7 @@ public class ColdAnswers {
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong partitionHits = new AtomicLong();
   private final AtomicLong hotDayHits = new AtomicLong();
+  private final AtomicLong hotDaysHits = new AtomicLong();
 
   /**
    * At most this many groups over all answers kept, so that a few answers with very many groups
@@ -77,19 +78,33 @@ public class ColdAnswers {
     parameters.add(aggregation.from());
     parameters.add(aggregation.to());
     parameters.addAll(filterValues(aggregation));
-    Key key = new Key(Scope.QUESTION, sql, parameters, sha256s(objects));
+    return keptOrComputed(new Key(Scope.QUESTION, sql, parameters, sha256s(objects)), hits, query);
+  }
+
+  /**
+   * The parts kept under {@code key}, counted in {@code hitCount}, or those {@code compute} gives.
+   */
+  private PartialAggregates keptOrComputed(
+      Key key, AtomicLong hitCount, Supplier<PartialAggregates> compute) {
+    Optional<PartialAggregates> cached = kept(key, hitCount);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    // Outside the lock: a slow query must not hold up the others. Two requests asking the same
+    // at once both compute it; the answers are equal.
+    PartialAggregates computed = compute.get();
+    keep(key, computed);
+    return computed;
+  }
+
+  private Optional<PartialAggregates> kept(Key key, AtomicLong hitCount) {
     synchronized (answers) {
       PartialAggregates cached = answers.get(key);
       if (cached != null) {
-        hits.incrementAndGet();
-        return cached;
+        hitCount.incrementAndGet();
       }
+      return Optional.ofNullable(cached);
     }
-    // Outside the lock: a slow cold query must not hold up the others. Two requests asking the
-    // same at once both compute it; the answers are equal.
-    PartialAggregates computed = query.get();
-    keep(key, computed);
-    return computed;
   }
 
   /**
@@ -98,14 +113,7 @@ public class ColdAnswers {
    */
   Optional<PartialAggregates> partition(
       String sql, Aggregation aggregation, List<ColdObject> objects) {
-    Key key = partitionKey(sql, aggregation, objects);
-    synchronized (answers) {
-      PartialAggregates cached = answers.get(key);
-      if (cached != null) {
-        partitionHits.incrementAndGet();
-      }
-      return Optional.ofNullable(cached);
-    }
+    return kept(partitionKey(sql, aggregation, objects), partitionHits);
   }
 
   /** Keeps the parts of every row of one partition; see {@link #partition}. */
@@ -121,14 +129,7 @@ public class ColdAnswers {
    */
   Optional<PartialAggregates> hotDay(
       String sql, Aggregation aggregation, LocalDate day, String state) {
-    Key key = hotDayKey(sql, aggregation, day, state);
-    synchronized (answers) {
-      PartialAggregates cached = answers.get(key);
-      if (cached != null) {
-        hotDayHits.incrementAndGet();
-      }
-      return Optional.ofNullable(cached);
-    }
+    return kept(hotDayKey(sql, aggregation, day, state), hotDayHits);
   }
 
   /** Keeps the parts of every hot row of one day; see {@link #hotDay}. */
@@ -146,16 +147,8 @@ public class ColdAnswers {
       Aggregation aggregation,
       List<String> dayStates,
       Supplier<PartialAggregates> merge) {
-    Key key = new Key(Scope.HOT_DAYS, sql, filterValues(aggregation), dayStates);
-    synchronized (answers) {
-      PartialAggregates cached = answers.get(key);
-      if (cached != null) {
-        return cached;
-      }
-    }
-    PartialAggregates merged = merge.get();
-    keep(key, merged);
-    return merged;
+    return keptOrComputed(
+        new Key(Scope.HOT_DAYS, sql, filterValues(aggregation), dayStates), hotDaysHits, merge);
   }
 
   private static Key hotDayKey(String sql, Aggregation aggregation, LocalDate day, String state) {
@@ -228,6 +221,11 @@ public class ColdAnswers {
   /** How many hot days of questions were answered from the cache. */
   public long hotDayHits() {
     return hotDayHits.get();
+  }
+
+  /** How many questions' hot days were answered from the cache, merged. */
+  public long hotDaysHits() {
+    return hotDaysHits.get();
   }
 
   /** How many answers are kept now. */

@@ -209,47 +209,49 @@ public class HotChanges {
    */
   public Optional<DayStates> states(
       Connection c, DatasetDefinition dataset, LocalDate first, LocalDate end) throws SQLException {
-    String watch;
-    try (PreparedStatement select =
-        c.prepareStatement(
-            """
-            SELECT w.relation, w.since, count(t.tgname) FROM query.hot_watch w
-            LEFT JOIN pg_trigger t ON t.tgrelid = w.relation
-              AND t.tgname LIKE 'permafrost\\_hot\\_change\\_%' AND t.tgenabled = 'A'
-            WHERE w.dataset = ? AND w.relation = to_regclass(?)
-            GROUP BY w.relation, w.since
-            """)) {
-      select.setString(1, dataset.name());
-      select.setString(2, dataset.table());
-      try (ResultSet rs = select.executeQuery()) {
-        if (!rs.next() || rs.getInt(3) != EVENTS.size()) {
-          watched.remove(dataset.name());
-          return Optional.empty();
-        }
-        watch = rs.getLong(1) + "@" + rs.getObject(2, java.time.OffsetDateTime.class);
-      }
-    }
+    String watch = null;
     long everyDay = 0;
     Map<LocalDate, Long> changes = new HashMap<>();
     boolean mergeDue = false;
+    // One round trip: the watch, its enabled triggers, and one row per day with changes (or one
+    // without a day and no changes, when no day in the range has any).
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT day, sum(changes), count(*) FROM query.hot_change"
-                + " WHERE dataset = ? AND (day IS NULL OR day >= ? AND day < ?) GROUP BY day")) {
-      select.setString(1, dataset.name());
-      select.setDate(2, Date.valueOf(first));
-      select.setDate(3, Date.valueOf(end));
+            """
+            SELECT w.relation, w.since,
+                   (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = w.relation
+                      AND t.tgname LIKE 'permafrost\\_hot\\_change\\_%' AND t.tgenabled = 'A'),
+                   h.day, sum(h.changes), count(h.changes)
+            FROM query.hot_watch w
+            LEFT JOIN query.hot_change h ON h.dataset = w.dataset
+              AND (h.day IS NULL OR h.day >= ? AND h.day < ?)
+            WHERE w.dataset = ? AND w.relation = to_regclass(?)
+            GROUP BY w.relation, w.since, h.day
+            """)) {
+      select.setDate(1, Date.valueOf(first));
+      select.setDate(2, Date.valueOf(end));
+      select.setString(3, dataset.name());
+      select.setString(4, dataset.table());
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          LocalDate day = rs.getObject(1, LocalDate.class);
-          if (day == null) {
-            everyDay = rs.getLong(2);
-          } else {
-            changes.put(day, rs.getLong(2));
+          if (rs.getInt(3) != EVENTS.size()) {
+            break;
           }
-          mergeDue |= rs.getLong(3) > MERGE_ABOVE_ROWS;
+          watch = rs.getLong(1) + "@" + rs.getObject(2, java.time.OffsetDateTime.class);
+          long rows = rs.getLong(6);
+          LocalDate day = rs.getObject(4, LocalDate.class);
+          if (day != null) {
+            changes.put(day, rs.getLong(5));
+          } else if (rows > 0) {
+            everyDay = rs.getLong(5);
+          }
+          mergeDue |= rows > MERGE_ABOVE_ROWS;
         }
       }
+    }
+    if (watch == null) {
+      watched.remove(dataset.name());
+      return Optional.empty();
     }
     if (mergeDue && merging.add(dataset.name())) {
       merger.execute(() -> merge(dataset.name()));
