@@ -37,9 +37,11 @@ import org.jboss.logging.Logger;
  * watch: which table the triggers are on, since when. A snapshot that does not see the watch, or
  * all four triggers enabled, gets no state, and its question reads the hot rows.
  *
- * <p>Writes made while an operator had disabled the triggers ({@code ALTER TABLE ... DISABLE
- * TRIGGER}, or a restore with {@code --disable-triggers}) are not counted: restart the
- * query-service after one, so that it forgets the hot days it kept.
+ * <p>A question that finds a trigger disabled installs them again, with a new watch, so that
+ * nothing kept before counts. Writes made while an operator had disabled them ({@code ALTER TABLE
+ * ... DISABLE TRIGGER}, or a restore with {@code --disable-triggers}) and enabled again before any
+ * question found them so are not counted: restart the query-service after such a load, so that it
+ * forgets the hot days it kept.
  */
 @ApplicationScoped
 public class HotChanges {
