@@ -36,6 +36,12 @@ public record Aggregation(
         dataset, from, to, groups, metrics, filters, order, limit, perGroupLimit);
   }
 
+  /** The same question grouped by {@code groups}. */
+  public Aggregation withGroups(List<GroupKey> groups) {
+    return new Aggregation(
+        dataset, from, to, groups, metrics, filters, order, limit, perGroupLimit);
+  }
+
   /** What rows are grouped by: a column's value, or the UTC day or hour of the time column. */
   public record GroupKey(String name, String column, Bucket bucket) {
 

@@ -51,6 +51,14 @@ public class HotChanges {
   /** The triggers' names: this and the event, lower case. */
   static final String TRIGGER_PREFIX = "permafrost_hot_change_";
 
+  /**
+   * How many of the watched table's four triggers are there and enabled always; names {@code w}.
+   */
+  private static final String ENABLED_TRIGGERS =
+      """
+      (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = w.relation
+         AND t.tgname LIKE 'permafrost\\_hot\\_change\\_%' AND t.tgenabled = 'A')""";
+
   /** A dataset's days are merged into a row each once one of them has more rows than this. */
   public static final int MERGE_ABOVE_ROWS = 16;
 
@@ -181,12 +189,9 @@ public class HotChanges {
   private static boolean installed(Connection c, DatasetDefinition dataset) throws SQLException {
     try (PreparedStatement select =
         c.prepareStatement(
-            """
-            SELECT count(*) FROM query.hot_watch w
-            JOIN pg_trigger t ON t.tgrelid = w.relation
-            WHERE w.dataset = ? AND w.relation = ?::regclass
-              AND t.tgname LIKE 'permafrost\\_hot\\_change\\_%' AND t.tgenabled = 'A'
-            """)) {
+            "SELECT "
+                + ENABLED_TRIGGERS
+                + " FROM query.hot_watch w WHERE w.dataset = ? AND w.relation = ?::regclass")) {
       select.setString(1, dataset.name());
       select.setString(2, dataset.table());
       try (ResultSet rs = select.executeQuery()) {
@@ -219,17 +224,16 @@ public class HotChanges {
     // without a day and no changes, when no day in the range has any).
     try (PreparedStatement select =
         c.prepareStatement(
-            """
-            SELECT w.relation, w.since,
-                   (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = w.relation
-                      AND t.tgname LIKE 'permafrost\\_hot\\_change\\_%' AND t.tgenabled = 'A'),
-                   h.day, sum(h.changes), count(h.changes)
-            FROM query.hot_watch w
-            LEFT JOIN query.hot_change h ON h.dataset = w.dataset
-              AND (h.day IS NULL OR h.day >= ? AND h.day < ?)
-            WHERE w.dataset = ? AND w.relation = to_regclass(?)
-            GROUP BY w.relation, w.since, h.day
-            """)) {
+            "SELECT w.relation, w.since, "
+                + ENABLED_TRIGGERS
+                + """
+                , h.day, sum(h.changes), count(h.changes)
+                FROM query.hot_watch w
+                LEFT JOIN query.hot_change h ON h.dataset = w.dataset
+                  AND (h.day IS NULL OR h.day >= ? AND h.day < ?)
+                WHERE w.dataset = ? AND w.relation = to_regclass(?)
+                GROUP BY w.relation, w.since, h.day
+                """)) {
       select.setDate(1, Date.valueOf(first));
       select.setDate(2, Date.valueOf(end));
       select.setString(3, dataset.name());

@@ -329,16 +329,17 @@ public class HybridAggregator {
     if (dayCount <= 0 || !coldAnswers.fitsPartitions((int) Math.min(dayCount, 1 << 20))) {
       return hotParts(c, dataset, schema, aggregation);
     }
-    Optional<HotChanges.DayStates> states = hotChanges.states(c, dataset, firstDay, endDay);
-    if (states.isEmpty()) {
+    Optional<HotChanges.DayStates> seen = hotChanges.states(c, dataset, firstDay, endDay);
+    if (seen.isEmpty()) {
       return hotParts(c, dataset, schema, aggregation);
     }
+    HotChanges.DayStates states = seen.get();
     String question = sql(Dialect.POSTGRES, dataset, schema, aggregation, dataset.table());
     Map<LocalDate, PartialAggregates> days = new TreeMap<>();
     List<LocalDate> missing = new ArrayList<>();
     for (LocalDate day = firstDay; day.isBefore(endDay); day = day.plusDays(1)) {
       Optional<PartialAggregates> kept =
-          coldAnswers.hotDay(question, aggregation, day, states.get().of(day));
+          coldAnswers.hotDay(question, aggregation, day, states.of(day));
       if (kept.isPresent()) {
         days.put(day, kept.get());
       } else {
@@ -362,25 +363,24 @@ public class HybridAggregator {
       for (LocalDate day : run) {
         PartialAggregates ofDay =
             byDay.getOrDefault(day, new PartialAggregates(aggregation.metrics()));
-        coldAnswers.keepHotDay(question, aggregation, day, states.get().of(day), ofDay);
+        coldAnswers.keepHotDay(question, aggregation, day, states.of(day), ofDay);
         days.put(day, ofDay);
       }
     }
-    PartialAggregates wholeDays = mergedDays(question, aggregation, days, states.get());
-    boolean partDays =
-        aggregation.from().isBefore(startOf(firstDay))
-            || startOf(endDay).isBefore(aggregation.to());
-    if (!partDays) {
-      return wholeDays;
+    PartialAggregates wholeDays = mergedDays(question, aggregation, days, states);
+    boolean partFirstDay = aggregation.from().isBefore(startOf(firstDay));
+    boolean partLastDay = startOf(endDay).isBefore(aggregation.to());
+    if (!partFirstDay && !partLastDay) {
+      return wholeDays; // kept, so only read after
     }
     PartialAggregates hot = new PartialAggregates(aggregation.metrics());
     hot.addAll(wholeDays);
-    if (aggregation.from().isBefore(startOf(firstDay))) {
+    if (partFirstDay) {
       hot.addAll(
           hotParts(
               c, dataset, schema, aggregation.withRange(aggregation.from(), startOf(firstDay))));
     }
-    if (startOf(endDay).isBefore(aggregation.to())) {
+    if (partLastDay) {
       hot.addAll(
           hotParts(c, dataset, schema, aggregation.withRange(startOf(endDay), aggregation.to())));
     }
@@ -423,16 +423,7 @@ public class HybridAggregator {
     List<GroupKey> groups = new ArrayList<>();
     groups.add(GroupKey.bucket(dataset.timeColumn(), Bucket.DAY));
     groups.addAll(aggregation.groups());
-    return new Aggregation(
-        aggregation.dataset(),
-        aggregation.from(),
-        aggregation.to(),
-        groups,
-        aggregation.metrics(),
-        aggregation.filters(),
-        aggregation.order(),
-        aggregation.limit(),
-        aggregation.perGroupLimit());
+    return aggregation.withGroups(groups);
   }
 
   /**
